@@ -1,0 +1,130 @@
+"""Text normalisation for label matching and value parsing (format.md §8.2).
+
+Owns: how a printed label becomes a comparable string (NFKC, full-width punctuation,
+no whitespace, unified quotes, ordinal split off) and how a printed cell text becomes a
+value with its semantics (number, zero, blank, not-applicable, unreadable).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# After NFKC, ASCII punctuation is mapped to the full-width forms the standard prints.
+_TO_FULL = str.maketrans({
+    "(": "（", ")": "）", ":": "：", ",": "，", ";": "；", "?": "？", "!": "！",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
+    "\u300c": '"', "\u300d": '"', "\u300e": '"', "\u300f": '"', "\uff02": '"',
+    "\u00b7": "·",
+})
+_WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
+
+_CN_NUM = "一二三四五六七八九十"
+# Leading ordinals: 一、 1、 1. 1． （一） (一) （1） 第一部分 …, optionally followed by 、 or .
+ORDINAL_RE = re.compile(
+    r"^(?:"
+    r"第[" + _CN_NUM + r"]+(?:部分|章|节)?[、，.]?"
+    r"|[" + _CN_NUM + r"]+[、.，]"
+    r"|（[" + _CN_NUM + r"\d]+）[、.]?"
+    r"|\d{1,2}(?:[、.]|）)(?!\d)"
+    r")"
+)
+
+
+def fold(text: str) -> str:
+    """NFKC-fold, map ASCII punctuation to full width, unify quotes, drop whitespace."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", text)
+    t = t.translate(_TO_FULL)
+    return _WS.sub("", t)
+
+
+def split_ordinal(text: str) -> tuple[str, str]:
+    """Return ``(ordinal, rest)`` of an already folded label."""
+    m = ORDINAL_RE.match(text)
+    if not m:
+        return "", text
+    return m.group(0), text[m.end():]
+
+
+def norm_label(text: str) -> str:
+    """Folded label without its leading ordinal: the string labels are matched on."""
+    return split_ordinal(fold(text))[1]
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace runs to one space and strip (for display of printed text)."""
+    return _WS.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+# ---------------------------------------------------------------------------
+# Cell values
+
+KIND_NUMBER = "number"        # a printed number other than zero
+KIND_ZERO = "zero"            # a printed zero
+KIND_BLANK = "blank"          # an empty cell
+KIND_NA = "na"                # a not-applicable mark: / - — 无 不适用
+KIND_TEXT = "unreadable"      # text that is not a number (or OCR that could not be read)
+KIND_ABSENT = "absent"        # the cell is not in the document at all
+
+_NUM_RE = re.compile(r"^[+\-]?\d+(?:\.\d+)?$")
+_UNIT_RE = re.compile(r"(?:件|条|个|宗|人次|次|项|万元)$")
+_THOUSANDS_RE = re.compile(r"^[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+DEFAULT_NA_MARKS = frozenset(["/", "／", "-", "－", "—", "——", "–", "无", "不适用", "空", "×", "\\"])
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedValue:
+    kind: str
+    value: int | float | None
+    raw: str
+    note: str | None = None     # e.g. "thousands separator", "unit suffix"
+
+
+def parse_value(raw: str | None, decimal: bool = False, na_marks=DEFAULT_NA_MARKS) -> ParsedValue:
+    """Parse one printed cell. Never invents: anything not clearly a number is not one."""
+    if raw is None:
+        return ParsedValue(KIND_ABSENT, None, "")
+    t = unicodedata.normalize("NFKC", raw)
+    t = _WS.sub("", t)
+    if t == "":
+        return ParsedValue(KIND_BLANK, None, raw)
+    if t in na_marks or t.strip("-—－–") == "" and t:
+        return ParsedValue(KIND_NA, None, raw)
+    note = None
+    if _THOUSANDS_RE.match(t):
+        t = t.replace(",", "")
+        note = "千位分隔符"
+    if not _NUM_RE.match(t):
+        m = _UNIT_RE.search(t)
+        if m and _NUM_RE.match(t[: m.start()]):
+            t = t[: m.start()]
+            note = f"带单位“{m.group(0)}”"
+        else:
+            return ParsedValue(KIND_TEXT, None, raw)
+    if t.startswith("+"):
+        t = t[1:]
+    if "." in t:
+        try:
+            d = Decimal(t)
+        except InvalidOperation:  # pragma: no cover - regex guarantees a decimal
+            return ParsedValue(KIND_TEXT, None, raw)
+        if not decimal and d == d.to_integral_value():
+            # "3.0" for a count: the document prints a whole number with a decimal point
+            v: int | float = int(d)
+            note = note or "整数带小数点"
+        elif not decimal:
+            return ParsedValue(KIND_TEXT, None, raw, "计数出现小数")
+        else:
+            v = float(d)
+    else:
+        v = int(t)
+    return ParsedValue(KIND_ZERO if v == 0 else KIND_NUMBER, v, raw, note)
+
+
+def is_value_text(raw: str | None, na_marks=DEFAULT_NA_MARKS) -> bool:
+    """True when a cell holds a value (number, NA mark) or is empty: not a label."""
+    return parse_value(raw, decimal=True, na_marks=na_marks).kind != KIND_TEXT

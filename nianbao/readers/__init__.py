@@ -1,0 +1,82 @@
+"""Readers: every published form of a report → one ``GridDocument``.
+
+``read(path)`` picks the reader by content (magic bytes) first and extension second,
+applies the size limits, and turns every failure into a ``ReadError`` with a Chinese
+message, so a batch can go on with the next file.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from ..grid import GridDocument
+from .base import Limits, ReadError, Reader
+
+# Module name → class name; imported lazily so a missing optional dependency only
+# affects its own format.
+_READERS = [
+    ("pdf", "PdfReader"),
+    ("docx", "DocxReader"),
+    ("legacy", "LegacyReader"),
+    ("html", "HtmlReader"),
+    ("text", "TextReader"),
+]
+
+
+def _reader_classes() -> list[type[Reader]]:
+    out = []
+    for mod, cls in _READERS:
+        try:
+            m = importlib.import_module(f"{__name__}.{mod}")
+        except ImportError:
+            continue
+        out.append(getattr(m, cls))
+    return out
+
+
+def pick_reader(path: Path, head: bytes) -> type[Reader]:
+    classes = _reader_classes()
+    for c in classes:
+        if c.is_valid(path, head):
+            return c
+    raise ReadError(f"无法识别的文件格式：{path.name}（支持 .txt .md .html .htm .docx .pdf .doc .wps）")
+
+
+def read(path: str | Path, data: bytes | None = None) -> GridDocument:
+    """Read one file into a grid document, or raise ``ReadError``."""
+    p = Path(path)
+    if data is None:
+        try:
+            size = p.stat().st_size
+        except FileNotFoundError:
+            raise ReadError(f"文件不存在：{p}") from None
+        except OSError as e:
+            raise ReadError(f"无法访问文件：{p}（{e.strerror or e}）") from None
+        if p.is_dir():
+            raise ReadError(f"这是一个目录而不是文件：{p}")
+        if size > Limits.max_file_bytes:
+            raise ReadError(f"文件过大（{size / 1e6:.0f} MB，上限 {Limits.max_file_bytes / 1e6:.0f} MB）：{p.name}")
+        if size == 0:
+            raise ReadError(f"文件为空：{p.name}")
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise ReadError(f"无法读取文件：{p}（{e.strerror or e}）") from None
+    elif len(data) == 0:
+        raise ReadError(f"文件为空：{p.name}")
+    cls = pick_reader(p, data[:8192])
+    try:
+        doc = cls().convert(p, data)
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError(f"文件过大，内存不足，已放弃读取：{p.name}") from None
+    except RecursionError:
+        raise ReadError(f"文件结构嵌套过深，已放弃读取：{p.name}") from None
+    except Exception as e:  # a reader bug or a damaged file: never take the batch down
+        raise ReadError(f"文件已损坏或格式异常，无法读取：{p.name}（{type(e).__name__}: {str(e)[:200]}）") from e
+    doc.source = str(path)
+    return doc
+
+
+__all__ = ["read", "pick_reader", "ReadError", "Reader", "Limits"]

@@ -1,0 +1,215 @@
+"""Access to the national format held in ``standard.yaml``.
+
+Owns: loading the data file once, the stable key lists (identical to
+shared/tools/cellkeys.py), and label matching against the standard and its variants
+(exact, keyword, fuzzy — format.md §8.2). The extractor, auditor and composer all go
+through this module; none of them spells a label of the standard itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+import yaml
+from rapidfuzz import fuzz
+
+from .normalize import fold, norm_label
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One label of the standard: a section, table row, column, group or caption."""
+    key: str
+    canonical: str
+    variants: tuple[str, ...] = ()
+    match: tuple[tuple[str, ...], ...] = ()
+    group: str | None = None
+    exact: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def norm_canonical(self) -> str:
+        return norm_label(self.canonical)
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    variant: str       # "canonical" | the variant string | "keyword:…" | "fuzzy:0.91"
+    score: float       # 1.0 for exact/variant, 0.9 keyword, fuzzy ratio otherwise
+
+    @property
+    def is_canonical(self) -> bool:
+        return self.variant == "canonical"
+
+
+def _entry(d: dict, **over) -> Entry:
+    known = {"key", "canonical", "variants", "match", "group", "exact"}
+    return Entry(
+        key=d["key"], canonical=d["canonical"],
+        variants=tuple(d.get("variants") or ()),
+        match=tuple(tuple(fold(k) for k in m) for m in (d.get("match") or ())),
+        group=d.get("group"), exact=bool(d.get("exact", False)),
+        extra={k: v for k, v in d.items() if k not in known} | over,
+    )
+
+
+class Matcher:
+    """Match normalised labels against a list of entries, in priority order."""
+
+    def __init__(self, entries: Iterable[Entry], fuzzy_min: float = 86.0):
+        self.entries = list(entries)
+        self.fuzzy_min = fuzzy_min
+        self._exact: dict[str, tuple[Entry, str]] = {}
+        for e in self.entries:
+            self._exact.setdefault(e.norm_canonical, (e, "canonical"))
+            for v in e.variants:
+                self._exact.setdefault(norm_label(v), (e, v))
+
+    def match(self, label: str, *, allow: set[str] | None = None, fuzzy: bool = True,
+              normalised: bool = False) -> Match | None:
+        """Best entry for a printed label, or None. ``allow`` limits to those keys."""
+        n = label if normalised else norm_label(label)
+        if not n:
+            return None
+        hit = self._exact.get(n)
+        if hit and (allow is None or hit[0].key in allow):
+            return Match(hit[0], hit[1], 1.0)
+        for e in self.entries:
+            if allow is not None and e.key not in allow:
+                continue
+            for kws in e.match:
+                if e.exact:
+                    if n == "".join(kws):
+                        return Match(e, "canonical" if n == e.norm_canonical else f"keyword:{n}", 1.0)
+                elif all(k in n for k in kws):
+                    return Match(e, f"keyword:{'+'.join(kws)}", 0.9)
+        if not fuzzy:
+            return None
+        best: tuple[float, Entry, str] | None = None
+        for e in self.entries:
+            if allow is not None and e.key not in allow or e.exact:
+                continue
+            for cand in (e.canonical, *e.variants):
+                s = fuzz.ratio(n, norm_label(cand))
+                if s >= self.fuzzy_min and (best is None or s > best[0]):
+                    best = (s, e, cand)
+        if best:
+            return Match(best[1], f"fuzzy:{best[0] / 100:.2f}", best[0] / 100)
+        return None
+
+
+class Standard:
+    """The parsed ``standard.yaml``."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.na_marks = frozenset(data["na_marks"])
+        self.sections = [_entry(s) for s in data["sections"]]
+        self.pre2019_sections = [_entry(s) for s in data["pre2019_sections"]]
+        self.section_matcher = Matcher(self.sections, fuzzy_min=88)
+        self.pre2019_section_matcher = Matcher(self.pre2019_sections, fuzzy_min=90)
+
+        self.t2: dict[str, dict] = {}
+        for ver, t in data["t2"].items():
+            cols = {k: _entry({"key": k, **v}) for k, v in t["columns"].items()}
+            rows = [_entry(r) for r in t["rows"]]
+            caps = [_entry(c) for c in t["captions"]]
+            self.t2[ver] = {
+                "columns": cols, "rows": rows, "captions": caps,
+                "row_matcher": Matcher(rows), "col_matcher": Matcher(cols.values()),
+                "caption_matcher": Matcher(caps, fuzzy_min=95),
+                "header_first": t["header_first"],
+            }
+        t3 = data["t3"]
+        self.t3_columns = [_entry(c) for c in t3["columns"]]
+        self.t3_rows = [_entry(r) for r in t3["rows"]]
+        self.t3_groups = [_entry(g) for g in t3["groups"]]
+        self.t3_order: list[str] = list(t3["order"])
+        self.t3_other_single = _entry(t3["other_single_row"])
+        self.t3_row_matcher = Matcher(self.t3_rows)
+        self.t3_col_matcher = Matcher(self.t3_columns, fuzzy_min=90)
+        self.t3_group_matcher = Matcher(self.t3_groups, fuzzy_min=92)
+        self.t3_header = {k: t3[k] for k in ("header_note", "header_top", "header_org")}
+        t4 = data["t4"]
+        self.t4_groups = [_entry(g) for g in t4["groups"]]
+        self.t4_columns = [_entry(c) for c in t4["columns"]]
+        self.t4_top = t4["top"]
+        self.t4_group_matcher = Matcher(self.t4_groups, fuzzy_min=92)
+        self.t4_col_matcher = Matcher(self.t4_columns, fuzzy_min=92)
+        self.version_markers = {k: [fold(x) for x in v] for k, v in data["version_markers"].items()}
+        self.title_pattern = data["title_pattern"]
+
+    # -- keys (identical to shared/tools/cellkeys.py) ------------------------------
+    def t2_keys(self, version: str = "2021") -> list[str]:
+        prefix = "t2" if version == "2021" else "t2v19"
+        return [f"{prefix}.{r.key}.{c}" for r in self.t2[version]["rows"] for c in r.extra["columns"]]
+
+    @property
+    def t3_cols(self) -> list[str]:
+        return [c.key for c in self.t3_columns]
+
+    def t3_row_keys(self, version: str = "2021") -> list[str]:
+        if version == "2021":
+            return list(self.t3_order)
+        rows = [r for r in self.t3_order if not r.startswith("other.")]
+        rows.insert(rows.index("result_total"), self.t3_other_single.key)
+        return rows
+
+    def t3_keys(self, version: str = "2021") -> list[str]:
+        return [f"t3.{r}.{c}" for r in self.t3_row_keys(version) for c in self.t3_cols]
+
+    @property
+    def t4_keys(self) -> list[str]:
+        return [f"t4.{g.key}.{c.key}" for g in self.t4_groups for c in self.t4_columns]
+
+    def all_keys(self, version: str = "2021") -> list[str]:
+        return self.t2_keys(version) + self.t3_keys(version) + self.t4_keys
+
+    def decimal_keys(self, version: str = "2021") -> set[str]:
+        out = set()
+        prefix = "t2" if version == "2021" else "t2v19"
+        for r in self.t2[version]["rows"]:
+            if r.extra.get("decimal"):
+                out.update(f"{prefix}.{r.key}.{c}" for c in r.extra["columns"])
+            for c in r.extra.get("decimal_columns") or ():
+                out.add(f"{prefix}.{r.key}.{c}")
+        return out
+
+    def signed_keys(self, version: str = "2021") -> set[str]:
+        if version != "2019":
+            return set()
+        return {k for k in self.t2_keys("2019") if k.endswith(".change")}
+
+    # -- labels --------------------------------------------------------------------
+    def label_of(self, key: str, version: str = "2021") -> tuple[str, str]:
+        """(row label, column label) as the standard prints them, for a cell key."""
+        parts = key.split(".")
+        if parts[0] in ("t2", "t2v19"):
+            ver = "2021" if parts[0] == "t2" else "2019"
+            t = self.t2[ver]
+            row = next(r for r in t["rows"] if r.key == parts[1])
+            return row.canonical, t["columns"][parts[2]].canonical
+        if parts[0] == "t3":
+            rk, ck = ".".join(parts[1:-1]), parts[-1]
+            col = next(c for c in self.t3_columns if c.key == ck).canonical
+            if rk == self.t3_other_single.key:
+                return self.t3_other_single.canonical, col
+            row = next(r for r in self.t3_rows if r.key == rk)
+            return row.canonical, col
+        if parts[0] == "t4":
+            g = next(x for x in self.t4_groups if x.key == parts[1]).canonical
+            c = next(x for x in self.t4_columns if x.key == parts[2]).canonical
+            return g, c
+        raise KeyError(key)
+
+    def section(self, key: str) -> Entry:
+        return next(s for s in self.sections if s.key == key)
+
+
+@lru_cache(maxsize=1)
+def load() -> Standard:
+    text = resources.files("nianbao").joinpath("standard.yaml").read_text(encoding="utf-8")
+    return Standard(yaml.safe_load(text))
