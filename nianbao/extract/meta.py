@@ -1,0 +1,141 @@
+"""Report metadata: title, publishing agency, report year, publication date.
+
+Owns reading these from what the document prints: the title line (possibly split over
+two or three lines, with stray spaces), else the container's title (HTML ``<title>``,
+DOCX/PDF metadata), else the preamble (``现公布XX本年度…``, ``统计时限为2023年1月1日…``).
+Each value records its basis; an agency read from the preamble rather than a title
+gets an ``agency-inferred`` note.
+"""
+from __future__ import annotations
+
+import re
+
+from ..grid import Paragraph
+from ..model import Report
+from ..normalize import fold
+
+_TITLE_TAIL = "政府信息公开工作年度报告"
+# {agency}{YYYY}年(度){…}政府信息公开工作年度报告
+_TITLE_A = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<mid>.*?)政府信息公开(?:工作)?年度报告")
+# {YYYY}年(度){agency}政府信息公开工作年度报告
+_TITLE_B = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.+?)政府信息公开(?:工作)?年度报告")
+_PERIOD = re.compile(r"(?:统计(?:时限|期限|时间|区间|周期)|统计数据)[^。]{0,12}?(?P<year>(?:19|20)\d{2})年1月1日")
+_PERIOD2 = re.compile(r"(?P<year>(?:19|20)\d{2})年1月1日(?:起)?至(?P=year)年12月31日")
+_PREAMBLE_AGENCY = [
+    re.compile(r"现(?:将|公布)(?P<agency>[^，。,（(]{2,40}?)(?:本年度|(?:19|20)\d{2}年度?)政府信息公开"),
+    re.compile(r"(?P<agency>[^，。,（(]{2,40}?)(?:19|20)\d{2}年度?政府信息公开工作年度报告"),
+    re.compile(r"本报告由(?P<agency>[^，。,（(]{2,40}?)(?:根据|依据|按照|编制)"),
+]
+_DATE = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+_ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})")
+_LEVEL_SUFFIX = ("镇", "乡", "苏木")     # a township name: its reporting body is the 人民政府
+_CLEAN_PREFIX = re.compile(r"^(?:关于|印发|《)+")
+_CLEAN_SUFFIX = re.compile(r"(?:关于|的|》)+$")
+
+
+def _clean_agency(a: str) -> str:
+    a = _CLEAN_PREFIX.sub("", a)
+    a = _CLEAN_SUFFIX.sub("", a)
+    return a.strip("：:，,。 \"'“”《》")
+
+
+def parse_title(text: str) -> tuple[str | None, int | None] | None:
+    f = fold(text)
+    if _TITLE_TAIL not in f and "年度报告" not in f:
+        return None
+    for rx in (_TITLE_A, _TITLE_B):
+        m = rx.match(f)
+        if m:
+            agency = _clean_agency(m.group("agency"))
+            if rx is _TITLE_A and not agency and m.group("mid"):
+                agency = _clean_agency(m.group("mid"))
+            return (agency or None), int(m.group("year"))
+    return None
+
+
+def find_title(blocks: list, first_heading: int) -> tuple[str, int, int] | None:
+    """(title text, first block, blocks used) among the blocks before the first heading."""
+    paras = [(i, b) for i, b in enumerate(blocks[:max(first_heading, 0) or 12]) if isinstance(b, Paragraph)]
+    paras = paras[:12]
+    for n, (i, b) in enumerate(paras):
+        f = fold(b.text)
+        if "年度报告" not in f and "年度报" not in f and "报告" not in f:
+            continue
+        if len(f) > 60:
+            continue
+        # a title split over up to three short lines: join backwards while it helps
+        text = b.text
+        start = i
+        used = 1
+        for back in range(1, 3):
+            if n - back < 0:
+                break
+            pi, pb = paras[n - back]
+            pf = fold(pb.text)
+            if len(pf) > 30 or pf.endswith(("。", "：")) or pi != start - 1:
+                break
+            parsed = parse_title(text)
+            if parsed and parsed[0]:
+                break
+            text = pb.text + text
+            start = pi
+            used += 1
+        if parse_title(text):
+            return text, start, used
+    return None
+
+
+def fill_meta(report: Report, blocks: list, first_heading: int, title_hint: str | None,
+              date_hint: str | None) -> None:
+    t = find_title(blocks, first_heading)
+    agency = year = None
+    if t:
+        report.title = re.sub(r"\s+", " ", t[0].replace("\n", "")).strip()
+        agency, year = parse_title(t[0]) or (None, None)
+        report.agency_basis = report.year_basis = "title"
+    if (agency is None or year is None) and title_hint:
+        parsed = parse_title(title_hint)
+        if parsed:
+            if agency is None and parsed[0]:
+                agency, report.agency_basis = parsed[0], "container-title"
+            if year is None and parsed[1]:
+                year, report.year_basis = parsed[1], "container-title"
+            report.title = report.title or title_hint.strip()
+    if report.title is None:
+        report.note("title-missing", "报告没有标题行（应为“{机关全称}{年份}年政府信息公开工作年度报告”）", where="title")
+    text = fold(report.preamble + "\n" + report.full_text[:6000])
+    if year is None:
+        m = _PERIOD.search(text) or _PERIOD2.search(text)
+        if m:
+            year, report.year_basis = int(m.group("year")), "statistics-period"
+            report.note("year-inferred", f"报告年度取自统计期限（{year}年）", where="year")
+    if agency is None:
+        for rx in _PREAMBLE_AGENCY:
+            m = rx.search(fold(report.preamble) or text)
+            if m:
+                name = _clean_agency(m.group("agency"))
+                if not name:
+                    continue
+                printed = name
+                if name.endswith(_LEVEL_SUFFIX):
+                    name += "人民政府"
+                agency, report.agency_basis = name, "preamble"
+                report.note("agency-inferred", f"发布机关取自前言“{printed}”" +
+                            ("，按乡镇惯例补全为“人民政府”" if printed != name else ""),
+                            where="agency", evidence={"printed": printed, "agency": name}, confidence=0.8)
+                break
+    report.agency, report.year = agency, year
+    report.publish_date = _publish_date(blocks, date_hint)
+
+
+def _publish_date(blocks: list, date_hint: str | None) -> str | None:
+    paras = [b for b in blocks if isinstance(b, Paragraph)]
+    for b in paras[-6:] + paras[:4]:
+        m = _DATE.match(fold(b.text))
+        if m:
+            return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+    if date_hint:
+        m = _ISO_DATE.search(date_hint)
+        if m:
+            return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+    return None

@@ -1,0 +1,103 @@
+"""The extraction pipeline: sections → metadata → version → tables → completeness notes.
+
+Owns the order of the steps and the final shape of a ``Report``: every key of the
+detected format present (absent cells recorded as such), and notes for missing tables,
+tables published only as images, and missing sections.
+"""
+from __future__ import annotations
+
+from ..grid import GridDocument, GridTable, Paragraph
+from ..model import FORMAT_2019, FORMAT_2021, FORMAT_PRE2019, CellValue, Report
+from ..normalize import KIND_ABSENT, fold
+from ..standard import load
+from . import meta, sections, tables, version
+from .rows import logical_rows
+
+
+def run(doc: GridDocument) -> Report:
+    std = load()
+    blocks = doc.blocks
+    report = Report(source=doc.source, input_format=doc.format)
+    report.full_text = "\n".join(b.text for b in blocks if isinstance(b, Paragraph))
+    for w in doc.warnings:
+        report.note("reader-warning", w, where="file")
+
+    heads = sections.find_headings(blocks, std.section_matcher, [s.key for s in std.sections])
+    table_text = "".join(fold(c.text) for t in doc.tables for c in t.cells)
+    all_text = fold(report.full_text) + table_text
+    # pre-2019 reports use other section titles
+    pre_heads = []
+    if len(heads) < 4 or any(m in all_text for m in std.version_markers[FORMAT_PRE2019][:10]):
+        pre_heads = sections.find_headings(blocks, std.pre2019_section_matcher, [s.key for s in std.pre2019_sections])
+    report.preamble, report.sections = sections.split_sections(blocks, heads)
+    first = heads[0].block if heads else len(blocks)
+    meta.fill_meta(report, blocks, first, doc.title_hint, doc.date_hint)
+
+    ver, evidence = version.detect(std, table_text, all_text, report.year)
+    report.format_version = ver
+    if ver == FORMAT_PRE2019:
+        if len(pre_heads) > len(heads):
+            report.preamble, report.sections = sections.split_sections(blocks, pre_heads)
+        report.pre2019_items = _pre2019_items(doc.tables)
+        report.note("pre2019", "2019 年以前的自由格式报告：没有全国统一表格，按文本与统计指标保存", where="format",
+                    evidence=evidence)
+        return report
+    if ver is None:
+        report.note("not-a-report", "未识别出年度报告的表格或章节，可能不是政府信息公开工作年度报告", where="format",
+                    evidence=evidence, confidence=0.5)
+        return report
+
+    ctx = tables.classify(std, doc.tables)
+    mapper = tables.Mapper(std, report, ver)
+    report.tables_found = {
+        "t2": tables.map_t2(std, ctx.rows[tables.T2], mapper),
+        "t3": tables.map_t3(std, ctx.rows[tables.T3], mapper),
+        "t4": tables.map_t4(std, ctx.rows[tables.T4], ctx.tables[tables.T4], mapper),
+    }
+    _complete(report, std, ver, doc)
+    return report
+
+
+def _complete(report: Report, std, ver: str, doc: GridDocument) -> None:
+    """Every key of the format present; notes for what the document does not print."""
+    names = {"t2": "表二（主动公开政府信息情况）", "t3": "表三（收到和处理政府信息公开申请情况）",
+             "t4": "表四（政府信息公开行政复议、行政诉讼情况）"}
+    if not any(report.tables_found.values()):
+        report.note("tables-unreadable",
+                    "文档中没有可读取的表格（可能以图片形式发布），表格数据不可评估，不按 0 处理",
+                    where="tables", evidence={"tables_in_source": len(doc.tables)})
+    else:
+        for t, ok in report.tables_found.items():
+            if not ok:
+                report.note("table-missing", f"未找到{names[t]}", where=t)
+    missing_rows: dict[str, list[str]] = {}
+    for k in std.all_keys(ver):
+        if k not in report.cells:
+            report.cells[k] = CellValue(key=k, value=None, kind=KIND_ABSENT)
+            table = k.split(".")[0]
+            if report.tables_found.get("t2" if table.startswith("t2") else table):
+                row = ".".join(k.split(".")[:-1])
+                missing_rows.setdefault(row, []).append(k)
+    for row, keys in missing_rows.items():
+        label, _ = std.label_of(keys[0], ver)
+        report.note("missing-row", f"未找到“{label}”行，相应单元格缺失", where=row, keys=keys)
+    # keep the contract's key order
+    order = std.all_keys(ver)
+    report.cells = {k: report.cells[k] for k in order} | {k: v for k, v in report.cells.items() if k not in order}
+
+
+def _pre2019_items(tbls: list[GridTable]) -> list[dict]:
+    items = []
+    for t in tbls:
+        for r in logical_rows(t):
+            if not r.labels or not r.filled_values():
+                continue
+            unit = None
+            labels = [c.text for c in r.labels]
+            if len(labels) >= 2 and len(fold(labels[-1])) <= 3:
+                unit = labels[-1]
+                labels = labels[:-1]
+            items.append({"label": labels[-1].strip(), "unit": unit,
+                          "values": [c.text for c in r.values if c.text.strip()],
+                          "source": r.labels[0].source.to_dict() if r.labels[0].source else None})
+    return items

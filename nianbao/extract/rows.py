@@ -1,0 +1,122 @@
+"""Logical rows: a table's cells regrouped as *labels followed by values*.
+
+Owns the layout-independent view of a table that the table mappers use. Whatever the
+rendering (real grid, tab rows with dropped cells, a pipe stream with no row breaks), a
+data row is a run of label cells (group labels, then the row label) followed by value
+cells (numbers, not-applicable marks, blanks). Also owns choosing which of a row's value
+cells belong to the N columns expected (``select_values``), and column maps built from
+header cells when the grid is reliable (``header_columns``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..grid import GridCell, GridTable
+from ..normalize import fold, is_value_text
+
+
+@dataclass
+class LogicalRow:
+    labels: list[GridCell] = field(default_factory=list)
+    values: list[GridCell] = field(default_factory=list)
+    table: GridTable | None = None
+
+    @property
+    def label(self) -> GridCell | None:
+        return self.labels[-1] if self.labels else None
+
+    @property
+    def label_text(self) -> str:
+        return self.labels[-1].text if self.labels else ""
+
+    def filled_values(self) -> list[GridCell]:
+        return [v for v in self.values if v.text.strip()]
+
+
+def _is_label(cell: GridCell) -> bool:
+    return bool(cell.text.strip()) and not is_value_text(cell.text)
+
+
+def logical_rows(table: GridTable) -> list[LogicalRow]:
+    """Split a table into label→values runs, row by row (or over the whole stream)."""
+    out: list[LogicalRow] = []
+    physical = table.rows() if table.rows_reliable else [sorted(table.cells, key=lambda c: (c.row, c.col))]
+    for cells in physical:
+        cur = LogicalRow(table=table)
+        for c in cells:
+            if _is_label(c):
+                if cur.values and any(v.text.strip() for v in cur.values):
+                    out.append(cur)
+                    cur = LogicalRow(table=table)
+                elif cur.values:          # empties between two labels: spacer cells
+                    cur.values = []
+                cur.labels.append(c)
+            else:
+                if not cur.labels and not c.text.strip() and not cur.values:
+                    continue              # leading spacer before the row's first label
+                cur.values.append(c)
+        if cur.labels or any(v.text.strip() for v in cur.values):
+            out.append(cur)
+    return out
+
+
+@dataclass
+class Selection:
+    cells: list[GridCell | None]       # one per expected column (None: absent)
+    extra: list[GridCell]              # printed cells beyond the expected count
+    missing: int                       # expected columns with no cell at all
+    trimmed_leading: int = 0           # leading empty cells dropped (shifted layout)
+
+
+def select_values(values: list[GridCell], n: int, keep: str = "first") -> Selection:
+    """Choose the N value cells of a row laid out without reliable columns.
+
+    Trailing, then leading, empty cells beyond N are layout spacers (merged cells that
+    a text rendering kept as empty strings). More than N non-empty cells are extra
+    cells: ``keep`` says whether the first or the last N are the table's (format.md
+    §8.1 "extra cells": take the first for 表二; §8.2 rule 3: the last 7 for 表三).
+    """
+    v = list(values)
+    while len(v) > n and not v[-1].text.strip():
+        v.pop()
+    lead = 0
+    while len(v) > n and not v[0].text.strip():
+        v.pop(0)
+        lead += 1
+    if len(v) > n:
+        if keep == "last":
+            return Selection(cells=v[-n:], extra=v[:-n], missing=0, trimmed_leading=lead)
+        return Selection(cells=v[:n], extra=v[n:], missing=0, trimmed_leading=lead)
+    missing = n - len(v)
+    return Selection(cells=v + [None] * missing, extra=[], missing=missing, trimmed_leading=lead)
+
+
+def cell_at(row_cells: list[GridCell], col: int) -> GridCell | None:
+    for c in row_cells:
+        if c.col <= col < c.col + c.colspan:
+            return c
+    return None
+
+
+def header_columns(table: GridTable, matcher, *, skip: tuple[str, ...] = (), before_row: int | None = None,
+                   n_expected: int) -> dict[str, GridCell] | None:
+    """Map column keys to header cells by matching header labels (reliable grids).
+
+    Returns None unless exactly ``n_expected`` distinct keys are found at distinct
+    columns. ``skip`` are folded header texts that are not column labels
+    (法人或其他组织, 申请人情况 …).
+    """
+    found: dict[str, GridCell] = {}
+    cols: set[int] = set()
+    for c in table.cells:
+        if before_row is not None and c.row >= before_row:
+            continue
+        t = fold(c.text)
+        if not t or any(s in t for s in skip) or is_value_text(c.text):
+            continue
+        m = matcher.match(c.text, fuzzy=False)
+        if m is None or m.entry.key in found or c.col in cols:
+            continue
+        found[m.entry.key] = c
+        cols.add(c.col)
+    return found if len(found) == n_expected else None

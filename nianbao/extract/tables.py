@@ -1,0 +1,357 @@
+"""Table mapping: logical rows → cell keys of 表二, 表三 and 表四, by label.
+
+Owns finding the three tables among a document's tables (by content, in document
+order), matching each printed row label to a row of the standard (exact, variant,
+keyword, fuzzy — never by position), assigning value cells to columns (by header
+columns when the grid is reliable, by row otherwise), and recording every irregularity
+as a ``Note`` for the auditor: extra/missing cells, label variants, shifted columns,
+（六）其他处理 printed as one row, unknown rows, duplicated rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..grid import GridCell, GridTable
+from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
+from ..normalize import KIND_ABSENT, fold, parse_value, squash
+from ..standard import Match, Standard
+from .rows import LogicalRow, cell_at, header_columns, logical_rows, select_values
+
+T2, T3, T4 = "t2", "t3", "t4"
+
+
+@dataclass
+class TableContext:
+    """Rows of the document attributed to each of the three tables."""
+    rows: dict[str, list[LogicalRow]] = field(default_factory=lambda: {T2: [], T3: [], T4: []})
+    tables: dict[str, list[GridTable]] = field(default_factory=lambda: {T2: [], T3: [], T4: []})
+
+
+def _folded(rows: list[LogicalRow]) -> str:
+    return "".join(fold(c.text) for r in rows for c in r.labels)
+
+
+def classify(std: Standard, tables: list[GridTable]) -> TableContext:
+    """Attribute logical rows to 表二/表三/表四 with a content-driven state machine.
+
+    A table (or a stretch of one) switches context on a strong marker: a 第二十条
+    caption or 表二 row label → 表二; the applicant matrix or a 表三 row label → 表三;
+    行政复议 with 维持/纠正 → 表四. Rows before any marker are ignored.
+    """
+    ctx = TableContext()
+    t2_rows = std.t2[FORMAT_2021]["row_matcher"]
+    t2v19_rows = std.t2[FORMAT_2019]["row_matcher"]
+    for table in tables:
+        rows = logical_rows(table)
+        text = _folded(rows)
+        state: str | None = None
+        if "行政复议" in text and ("维持" in text or "纠正" in text) and "本年新收" not in text:
+            state = T4
+        for r in rows:
+            lab = fold(r.label_text)
+            all_labels = "".join(fold(c.text) for c in r.labels)
+            if "第二十条" in all_labels or lab in ("信息内容",):
+                state = T2
+            elif "申请人情况" in all_labels or "自然人" in all_labels or "勾稽" in all_labels:
+                state = T3
+            elif "行政复议" in all_labels and ("行政诉讼" in all_labels or "维持" in all_labels or len(r.values) >= 10):
+                state = T4
+            elif r.values and state != T3 and std.t3_row_matcher.match(r.label_text, fuzzy=False):
+                m = std.t3_row_matcher.match(r.label_text, fuzzy=False)
+                if m and m.entry.key not in ("other.other", "result_total") or state is None:
+                    state = T3
+            elif r.values and state is None and (t2_rows.match(r.label_text, fuzzy=False)
+                                                  or t2v19_rows.match(r.label_text, fuzzy=False)):
+                state = T2
+            if state is None:
+                continue
+            if state == T4 and not r.values and ctx.rows[T4] and not any(x.values for x in ctx.rows[T4]):
+                pass
+            ctx.rows[state].append(r)
+            if table not in ctx.tables[state]:
+                ctx.tables[state].append(table)
+    return ctx
+
+
+class Mapper:
+    """Writes CellValues and Notes into a Report."""
+
+    def __init__(self, std: Standard, report: Report, version: str):
+        self.std = std
+        self.report = report
+        self.version = version
+        self.decimal = std.decimal_keys(version)
+
+    # -- cells -----------------------------------------------------------------------
+    def put(self, key: str, cell: GridCell | None, row_label: GridCell | None, match: Match | None,
+            column_label: str | None = None, confidence: float = 1.0) -> None:
+        if key in self.report.cells and self.report.cells[key].kind != KIND_ABSENT:
+            return
+        if cell is None:
+            self.report.cells[key] = CellValue(
+                key=key, value=None, kind=KIND_ABSENT, label=row_label.text if row_label else None,
+                column_label=column_label, variant=match.variant if match else None,
+                source=row_label.source if row_label else None, confidence=confidence)
+            return
+        pv = parse_value(cell.text, decimal=key in self.decimal, na_marks=self.std.na_marks)
+        conf = confidence if cell.confidence is None else min(confidence, cell.confidence)
+        self.report.cells[key] = CellValue(
+            key=key, value=pv.value, kind=pv.kind, raw=cell.text,
+            label=row_label.text if row_label else None, column_label=column_label,
+            variant=match.variant if match else None, source=cell.source, confidence=conf)
+
+    def note_label(self, table: str, key: str, label: GridCell, match: Match) -> None:
+        if match.variant == "canonical":
+            return
+        code = "label-fuzzy" if match.variant.startswith("fuzzy") else "label-variant"
+        self.report.note(
+            code, f"{table}“{squash(label.text)}”与标准表述“{match.entry.canonical}”不一致（{match.variant}）",
+            where=key, keys=[key], source=label.source,
+            evidence={"printed": label.text, "canonical": match.entry.canonical, "variant": match.variant},
+            confidence=match.score)
+        if "\n" in label.text:
+            self.report.note("split-label", f"{table}标签“{squash(label.text)}”跨行打印", where=key,
+                             keys=[key], source=label.source, evidence={"printed": label.text})
+
+    def note_selection(self, table: str, row_key: str, keys: list[str], label: GridCell | None, sel) -> None:
+        where = f"{table}.{row_key}"
+        if sel.extra and any(c.text.strip() for c in sel.extra):
+            self.report.note(
+                "extra-cell", f"{table}“{squash(label.text) if label else row_key}”行多出 {len(sel.extra)} 个单元格"
+                f"（{'、'.join(c.text for c in sel.extra)}），按表头只取前 {len(keys)} 个" if table == "表二" else
+                f"{table}“{squash(label.text) if label else row_key}”行多出 {len(sel.extra)} 个单元格，"
+                f"按 format.md §8.2 取最后 {len(keys)} 个，需人工核对",
+                where=where, keys=keys, source=label.source if label else None,
+                evidence={"extra": [c.text for c in sel.extra]}, confidence=0.9 if table == "表二" else 0.6)
+        if sel.missing:
+            self.report.note(
+                "missing-cell", f"{table}“{squash(label.text) if label else row_key}”行缺少 {sel.missing} 个单元格",
+                where=where, keys=keys[len(keys) - sel.missing:], source=label.source if label else None,
+                evidence={"printed": [c.text for c in sel.cells if c is not None]}, confidence=0.5)
+
+
+# ---------------------------------------------------------------------------------------
+# 表二
+
+
+def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
+    t = std.t2[m.version]
+    prefix = "t2" if m.version == FORMAT_2021 else "t2v19"
+    header: list[str] | None = None
+    header_labels: list[str] = []
+    found = False
+    for r in rows:
+        if not r.labels:
+            continue
+        first = fold(r.labels[0].text)
+        if first == fold(t["header_first"]) or (not r.filled_values() and len(r.labels) >= 2
+                                                and all(t["col_matcher"].match(c.text, fuzzy=False) for c in r.labels[1:])):
+            cols = [t["col_matcher"].match(c.text) for c in r.labels[1:]]
+            header = [c.entry.key if c else None for c in cols]
+            header_labels = [c.text for c in r.labels[1:]]
+            for c, cm in zip(r.labels[1:], cols):
+                if cm is not None:
+                    m.note_label("表二", f"{prefix}.*.{cm.entry.key}", c, cm)
+            continue
+        if t["caption_matcher"].match(r.label_text, fuzzy=False) or not r.values:
+            continue
+        match = t["row_matcher"].match(r.label_text)
+        if match is None:
+            if r.filled_values():
+                m.report.note("unknown-row", f"表二出现无法识别的行“{squash(r.label_text)}”", where="t2",
+                              source=r.label.source, evidence={"label": r.label_text,
+                                                               "values": [c.text for c in r.values]})
+            continue
+        row = match.entry
+        col_keys: list[str] = list(row.extra["columns"])
+        # A header naming the same columns in another order decides the order.
+        order = col_keys
+        if header and len([h for h in header if h]) == len(col_keys) and set(header) == set(col_keys):
+            order = [h for h in header if h]
+        keys = [f"{prefix}.{row.key}.{c}" for c in order]
+        if any(k in m.report.cells for k in keys):
+            m.report.note("duplicate-row", f"表二“{squash(r.label_text)}”行重复出现，只取第一次", where=f"t2.{row.key}",
+                          source=r.label.source)
+            continue
+        sel = select_values(r.values, len(keys), keep="first")
+        col_labels = dict(zip(header or [], header_labels))
+        for k, c, ck in zip(keys, sel.cells, order):
+            m.put(k, c, r.label, match, column_label=col_labels.get(ck))
+        m.note_label("表二", f"t2.{row.key}", r.label, match)
+        m.note_selection("表二", row.key, keys, r.label, sel)
+        found = True
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# 表三
+
+
+_T3_HEADER_SKIP = ("申请人情况", "法人或其他组织", "勾稽", "信息内容")
+
+
+def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str, GridCell]]:
+    """Per source table, the header cell of each of the 7 columns (reliable grids only)."""
+    out: dict[int, dict[str, GridCell]] = {}
+    for table in {id(r.table): r.table for r in rows}.values():
+        first_data = min((r.label.row for r in rows if r.table is table and r.label is not None
+                          and r.filled_values() and std.t3_row_matcher.match(r.label_text, fuzzy=False)),
+                         default=None)
+        hm = header_columns(table, std.t3_col_matcher, skip=_T3_HEADER_SKIP, before_row=first_data,
+                            n_expected=len(std.t3_columns))
+        if hm:
+            out[id(table)] = hm
+    return out
+
+
+def _is_t3_header(std: Standard, r: LogicalRow) -> bool:
+    heads = {fold(std.t3_header["header_top"]), fold(std.t3_header["header_org"])}
+    heads |= {c.norm_canonical for c in std.t3_columns if c.key not in ("total", "other_org")}
+    return any(fold(c.text) in heads for c in r.labels)
+
+
+def _group_of(std: Standard, labels: list[GridCell], current: str | None) -> str | None:
+    for c in labels[:-1]:
+        g = std.t3_group_matcher.match(c.text, fuzzy=False)
+        if g:
+            current = g.entry.key
+    return current
+
+
+def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
+    cols = std.t3_cols
+    headers = _t3_header_map(std, rows)
+    group: str | None = None
+    last_key: str | None = None
+    found = False
+    shifted: list[str] = []
+    other_rows: list[str] = []
+    for r in rows:
+        if not r.labels:
+            continue
+        group = _group_of(std, r.labels, group)
+        # a group label on its own row (or a label-only fragment): context only
+        gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
+        if gm and not (gm.entry.key == "other" and r.filled_values()):
+            group = gm.entry.key
+            continue
+        # a header cell (总计, 其他) followed by spacers is not a data row; a blank data
+        # row still prints (almost) all of its cells
+        if not r.filled_values() and (len(r.values) < len(cols) - 1 or not found or _is_t3_header(std, r)):
+            continue
+        match = std.t3_row_matcher.match(r.label_text)
+        in_other = group == "other" or (last_key or "").startswith("other.")
+        if match and match.entry.key == "other.other" and not in_other:
+            match = None
+        if match is None and gm and gm.entry.key == "other":
+            # （六）其他处理 printed as one data row
+            key_row = "other" if m.version == FORMAT_2019 else "other.other"
+            match = Match(std.t3_other_single, "canonical", 1.0)
+            if m.version == FORMAT_2021:
+                other_rows.append(r.label_text)
+        elif match and match.entry.group == "other" and m.version == FORMAT_2019:
+            key_row = None
+        else:
+            key_row = match.entry.key if match else None
+        if match is None or key_row is None:
+            if r.filled_values() and fold(r.label_text) not in ("", ):
+                m.report.note("unknown-row", f"表三出现无法识别的行“{squash(r.label_text)}”", where="t3",
+                              source=r.label.source, evidence={"label": r.label_text,
+                                                               "values": [c.text for c in r.values]})
+            continue
+        if m.version == FORMAT_2019 and key_row.startswith("other."):
+            key_row = "other"
+        keys = [f"t3.{key_row}.{c}" for c in cols]
+        if any(k in m.report.cells for k in keys):
+            m.report.note("duplicate-row", f"表三“{squash(r.label_text)}”行重复出现，只取第一次", where=f"t3.{key_row}",
+                          source=r.label.source)
+            continue
+        hm = headers.get(id(r.table))
+        used_header = False
+        if hm is not None and r.table.columns_reliable:
+            row_cells = [c for c in r.values]
+            picked = [cell_at(row_cells, hm[c].col) for c in cols]
+            label_right = r.label.col + r.label.colspan if r.label else 0
+            if all(p is not None for p in picked) and label_right <= min(h.col for h in hm.values()):
+                extra = [c for c in row_cells if c not in picked and c.text.strip()]
+                for k, c, ck in zip(keys, picked, cols):
+                    m.put(k, c, r.label, match, column_label=hm[ck].text)
+                if extra:
+                    m.report.note("extra-cell", f"表三“{squash(r.label_text)}”行在表头列之外还有 {len(extra)} 个单元格"
+                                  f"（{'、'.join(c.text for c in extra)}），未采用", where=f"t3.{key_row}", keys=keys,
+                                  source=r.label.source, evidence={"extra": [c.text for c in extra]}, confidence=0.8)
+                used_header = True
+        if not used_header:
+            sel = select_values(r.values, len(cols), keep="last")
+            for k, c, ck in zip(keys, sel.cells, cols):
+                m.put(k, c, r.label, match, column_label=hm[ck].text if hm else None,
+                      confidence=1.0 if not sel.extra and not sel.missing else 0.6)
+            m.note_selection("表三", key_row, keys, r.label, sel)
+            if hm is not None and sel.cells[0] is not None and sel.cells[0].col != hm[cols[0]].col:
+                shifted.append(key_row)
+        if match.entry is not std.t3_other_single:
+            m.note_label("表三", f"t3.{key_row}", r.label, match)
+        last_key = key_row
+        found = True
+    if shifted:
+        m.report.note("shifted-columns", f"表三有 {len(shifted)} 行的数值列与表头错位（合并单元格在文本中丢失），已按行对齐读取",
+                      where="t3", keys=[f"t3.{k}" for k in shifted], evidence={"rows": shifted}, confidence=0.95)
+    if other_rows:
+        m.report.note("other-single-row", "表三“（六）其他处理”只印了一行（2021 年格式应分 3 个子行），数值记在“3.其他”",
+                      where="t3.other", keys=[f"t3.other.other.{c}" for c in cols], evidence={"labels": other_rows})
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# 表四
+
+
+def _t4_header_map(std: Standard, table: GridTable) -> dict[str, GridCell] | None:
+    """Column key t4.<group>.<col> → header cell, from spans (reliable grids only)."""
+    leaves = []
+    groups = []
+    for c in table.cells:
+        cm = std.t4_col_matcher.match(c.text, fuzzy=False)
+        gm = std.t4_group_matcher.match(c.text, fuzzy=False)
+        if gm:
+            groups.append((c, gm.entry.key))
+        elif cm:
+            leaves.append((c, cm.entry.key))
+    out: dict[str, GridCell] = {}
+    for c, ck in leaves:
+        covering = [(g, gk) for g, gk in groups if g.row < c.row and g.col <= c.col < g.col + g.colspan]
+        if not covering:
+            continue
+        g, gk = max(covering, key=lambda x: x[0].row)   # the most specific (lowest) group cell
+        key = f"t4.{gk}.{ck}"
+        if key in out:
+            return None
+        out[key] = c
+    return out if len(out) == len(std.t4_keys) else None
+
+
+def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Mapper) -> bool:
+    keys = std.t4_keys
+    data = [r for r in rows if len(r.filled_values()) >= 3]
+    if not data:
+        return False
+    r = max(data, key=lambda x: len(x.filled_values()))
+    hm = _t4_header_map(std, r.table) if r.table is not None and r.table.columns_reliable else None
+    if hm:
+        picked = [cell_at(r.values, hm[k].col) for k in keys]
+        if all(p is not None for p in picked):
+            for k, c in zip(keys, picked):
+                m.put(k, c, None, None, column_label=hm[k].text)
+            return True
+    # Row order: 行政复议 ×5, 未经复议直接起诉 ×5, 复议后起诉 ×5, unless the header says otherwise.
+    header_text = _folded([x for x in rows if not x.filled_values()]) + "".join(fold(c.text) for c in r.labels)
+    order = keys
+    i_direct, i_after = header_text.find("直接起诉"), header_text.find("复议后起诉")
+    if i_direct >= 0 and i_after >= 0 and i_after < i_direct:
+        order = keys[:5] + keys[10:] + keys[5:10]
+        m.report.note("column-order", "表四“复议后起诉”列组排在“未经复议直接起诉”之前，已按表头对应", where="t4")
+    sel = select_values(r.values, len(keys), keep="last")
+    for k, c in zip(order, sel.cells):
+        m.put(k, c, None, None, confidence=1.0 if not sel.extra and not sel.missing else 0.6)
+    m.note_selection("表四", "row", keys, r.label, sel)
+    return True

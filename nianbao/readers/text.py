@@ -1,0 +1,294 @@
+"""Plain-text reader: reports copied around as text, in every rendering seen.
+
+Owns turning text lines into paragraphs and tables. Table renderings recognised, line
+by line (a document may mix them):
+
+- *cell lines* (DOCX→text): one cell per line after a leading tab, a blank line ends a
+  row, a line with no tab right after a cell continues that cell (``商业\\n企业``);
+- *tab rows* (PDF→text, copy from Word): one row per line, cells separated by tabs,
+  merged cells dropped so columns shift from row to row;
+- *pipe cells* (HTML→text): each cell on its own line ending in `` |``, runs of empty
+  cells as ``|||``; each row is padded to the table width, which gives the rows back;
+- *markdown tables*: ``| a | b |`` rows with a ``|---|`` separator;
+- *loose rows* (OCR text, ``pdftotext -layout``): a label followed by numbers separated
+  by spaces, and rows of numbers only.
+
+Column positions in text renderings do not reflect the real grid, so every table here
+is ``columns_reliable=False``: the extractor aligns values by row.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..grid import GridCell, GridDocument, GridTable, Paragraph, Source
+from ..normalize import is_value_text
+from .base import Limits, ReadError, Reader
+
+_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、]\s|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
+_MD_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_NUM_TOKEN = r"(?:[+\-]?\d[\d,]*(?:\.\d+)?|/|／|—|-|－)"
+_LOOSE_ROW_RE = re.compile(r"^(?P<label>\S.*?[^\d\s,.+\-／/—－])\s+(?P<nums>" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r")*)\s*$")
+_NUM_ONLY_RE = re.compile(r"^\s*" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r"){2,}\s*$")
+_SENTENCE_END = ("。", "；", "！", "？", "：")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    try:
+        from .encoding import decode, looks_binary
+    except ImportError:  # pragma: no cover - encoding module always ships
+        return data.decode("utf-8", errors="replace"), "utf-8"
+    if looks_binary(data):
+        raise ReadError("文件内容不是文本（可能是二进制文件或已损坏），无法按文本读取")
+    return decode(data)
+
+
+class TextReader(Reader):
+    name = "text"
+    extensions = (".txt", ".text", ".md", ".markdown", ".csv", "")
+
+    @classmethod
+    def is_valid(cls, path: Path, head: bytes) -> bool:
+        # The fallback reader: anything the other readers did not claim, by extension.
+        return path.suffix.lower() in cls.extensions
+
+    def convert(self, path: Path, data: bytes) -> GridDocument:
+        text, enc = _decode(data)
+        if len(text) > Limits.max_text_chars:
+            raise ReadError(f"文本过长（{len(text)} 字符，上限 {Limits.max_text_chars}）")
+        doc = GridDocument(source=str(path), format="text", encoding=enc)
+        doc.blocks = _Parser(str(path), text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).parse()
+        return doc
+
+
+class _Parser:
+    def __init__(self, file: str, lines: list[str]):
+        self.file = file
+        self.lines = [ln.replace("\ufeff", "") for ln in lines]
+        self.blocks: list[Paragraph | GridTable] = []
+        n_single = sum(1 for ln in self.lines if ln.startswith("\t") and ln.count("\t") == 1)
+        n_multi = sum(1 for ln in self.lines if ln.count("\t") >= 2 or ("\t" in ln and not ln.startswith("\t")))
+        self.cell_line_mode = n_single > n_multi
+
+    # -- line kinds ----------------------------------------------------------------
+    def kind(self, i: int) -> str:
+        ln = self.lines[i]
+        s = ln.strip()
+        if not s and "\t" not in ln:
+            return "blank"
+        if "\t" in ln:
+            if self.cell_line_mode and ln.startswith("\t") and ln.count("\t") == 1:
+                return "cell"
+            return "tabrow"
+        if s.startswith("|") and s.endswith("|") and s.count("|") >= 3 and s.strip("|").strip():
+            return "md"
+        if s and set(s) <= {"|", " "}:
+            return "pipepad"
+        if s.endswith("|") and not s.startswith("|"):
+            return "pipecell"
+        return "text"
+
+    def parse(self) -> list[Paragraph | GridTable]:
+        i, n = 0, len(self.lines)
+        while i < n:
+            k = self.kind(i)
+            if k == "blank":
+                i += 1
+            elif k == "cell":
+                i = self._cell_lines(i)
+            elif k == "tabrow":
+                i = self._tab_rows(i)
+            elif k in ("pipecell", "pipepad"):
+                i = self._pipe_cells(i)
+            elif k == "md":
+                i = self._md_rows(i)
+            else:
+                j = self._loose_rows(i)
+                if j > i:
+                    i = j
+                else:
+                    self.blocks.append(Paragraph(self.lines[i].strip(), Source(self.file, line=i + 1)))
+                    i += 1
+        return self.blocks
+
+    def _src(self, line: int, row: int | None = None, col: int | None = None) -> Source:
+        return Source(self.file, line=line + 1, table=len(self.tables_so_far()), row=row, col=col)
+
+    def tables_so_far(self) -> list[GridTable]:
+        return [b for b in self.blocks if isinstance(b, GridTable)]
+
+    def _emit(self, rows: list[list[tuple[str, int]]], start: int, *, rows_reliable: bool = True) -> None:
+        rows = [r for r in rows if r]
+        if not rows:
+            return
+        t_index = len(self.tables_so_far())
+        cells = []
+        for r, row in enumerate(rows):
+            for c, (text, line) in enumerate(row):
+                cells.append(GridCell(text=text, row=r, col=c,
+                                      source=Source(self.file, line=line + 1, table=t_index, row=r, col=c)))
+        if len(cells) > Limits.max_table_cells:
+            raise ReadError(f"表格过大（{len(cells)} 个单元格），疑似异常文件")
+        self.blocks.append(GridTable(cells=cells, source=Source(self.file, line=start + 1, table=t_index),
+                                     columns_reliable=False, rows_reliable=rows_reliable))
+
+    # -- DOCX→text: one cell per tab-prefixed line ----------------------------------------
+    def _cell_lines(self, i: int) -> int:
+        start, n = i, len(self.lines)
+        rows: list[list[tuple[str, int]]] = [[]]
+        last = None  # kind of the previous line
+        while i < n:
+            k = self.kind(i)
+            ln = self.lines[i]
+            if k == "cell":
+                rows[-1].append((ln[1:].strip(), i))
+            elif k == "blank":
+                if rows[-1]:
+                    rows.append([])
+            elif k == "text" and last in ("cell", "cont") and self._is_continuation(i):
+                text, line = rows[-1][-1]
+                rows[-1][-1] = (text + "\n" + ln.strip(), line)
+                k = "cont"
+            else:
+                break
+            last = k
+            i += 1
+        self._emit(rows, start)
+        return i
+
+    def _is_continuation(self, i: int) -> bool:
+        s = self.lines[i].strip()
+        if len(s) > 40 or _HEADING_RE.match(s):
+            return False
+        # The line after must keep the table going (another cell, or the row's end).
+        nxt = self.kind(i + 1) if i + 1 < len(self.lines) else "blank"
+        return nxt in ("cell", "blank", "text") and not s.endswith(_SENTENCE_END)
+
+    # -- tab rows ---------------------------------------------------------------------------
+    def _tab_rows(self, i: int) -> int:
+        start, n = i, len(self.lines)
+        rows: list[list[tuple[str, int]]] = []
+        while i < n:
+            k = self.kind(i)
+            if k in ("tabrow", "cell"):
+                rows.append([(c.strip(), i) for c in self.lines[i].split("\t")])
+                i += 1
+            elif k == "blank":
+                j = i
+                while j < n and self.kind(j) == "blank":
+                    j += 1
+                if j < n and self.kind(j) in ("tabrow", "cell"):
+                    i = j
+                    continue
+                break
+            else:
+                break
+        self._emit(rows, start)
+        return i
+
+    # -- HTML→text: "cell |" lines and "|||" padding -------------------------------------------
+    def _pipe_cells(self, i: int) -> int:
+        start, n = i, len(self.lines)
+        stream: list[tuple[str, int]] = []
+        first_pad_at: int | None = None
+        carry: tuple[str, int] | None = None
+        while i < n:
+            k = self.kind(i)
+            s = self.lines[i].strip()
+            if k == "pipecell":
+                text, line = s[:-1].strip(), i
+                if carry is not None:
+                    text, line = carry[0] + "\n" + text, carry[1]
+                    carry = None
+                stream.append((text, line))
+            elif k == "pipepad":
+                count = s.count("|")
+                if first_pad_at is None:
+                    first_pad_at = len(stream) + count
+                stream.extend(("", i) for _ in range(count))
+            elif k == "text" and stream and self._pipe_continuation(i):
+                # a label broken over two lines: the first part has no pipe yet
+                carry = (s, i)
+            else:
+                break
+            i += 1
+        width = first_pad_at or 0
+        # The last row loses its padding at the end of the table.
+        if width >= 2 and len(stream) > width:
+            rows = [stream[r:r + width] for r in range(0, len(stream), width)]
+            self._emit(rows, start)
+        else:
+            self._emit([stream], start, rows_reliable=False)
+        return i
+
+    def _pipe_continuation(self, i: int) -> bool:
+        nxt = self.kind(i + 1) if i + 1 < len(self.lines) else "blank"
+        return nxt == "pipecell" and len(self.lines[i].strip()) <= 40 and not _HEADING_RE.match(self.lines[i].strip())
+
+    # -- markdown tables ------------------------------------------------------------------------
+    def _md_rows(self, i: int) -> int:
+        start, n = i, len(self.lines)
+        rows: list[list[tuple[str, int]]] = []
+        while i < n:
+            s = self.lines[i].strip()
+            if _MD_SEP_RE.match(s) and "-" in s:
+                i += 1
+                continue
+            if self.kind(i) != "md":
+                break
+            inner = s[1:-1] if s.endswith("|") else s[1:]
+            rows.append([(c.strip().replace("<br>", "\n").replace("<br/>", "\n"), i) for c in inner.split("|")])
+            i += 1
+        self._emit(rows, start)
+        return i
+
+    # -- loose rows: "label 1 2 3" (OCR, pdftotext -layout) ---------------------------------------
+    def _loose_row(self, i: int) -> list[str] | None:
+        s = self.lines[i].strip()
+        if not s or len(s) > 160:
+            return None
+        if _NUM_ONLY_RE.match(s):
+            return re.split(r"\s+", s)
+        if re.search(r"\S\s{2,}\S", s):
+            parts = re.split(r"\s{2,}", s)
+            if len(parts) >= 2 and all(is_value_text(p) for p in parts[1:]):
+                return parts
+        m = _LOOSE_ROW_RE.match(s)
+        if m and not m.group("label").endswith(_SENTENCE_END) and len(m.group("label")) <= 80:
+            label = m.group("label")
+            if re.search(r"[，,。]", label) and len(label) > 30:
+                return None
+            return [label] + re.split(r"\s+", m.group("nums"))
+        return None
+
+    def _loose_rows(self, i: int) -> int:
+        """A run of loose rows (at least two with numbers) becomes one table."""
+        start, n = i, len(self.lines)
+        rows: list[list[tuple[str, int]]] = []
+        numeric_rows = 0
+        j = i
+        while j < n:
+            k = self.kind(j)
+            if k == "blank":
+                j += 1
+                continue
+            if k != "text":
+                break
+            cells = self._loose_row(j)
+            s = self.lines[j].strip()
+            if cells is not None:
+                rows.append([(c, j) for c in cells])
+                numeric_rows += 1
+            elif rows and len(s) <= 40 and not s.endswith(_SENTENCE_END) and not _HEADING_RE.match(s):
+                rows.append([(s, j)])         # a header or group label inside the table
+            else:
+                break
+            j += 1
+        # drop trailing label-only rows: they belong to the text after the table
+        while rows and len(rows[-1]) == 1:
+            rows.pop()
+        if numeric_rows < 2 or not rows:
+            return i
+        end = rows[-1][0][1] + 1
+        self._emit(rows, start)
+        return end
