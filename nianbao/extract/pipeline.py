@@ -47,7 +47,7 @@ def run(doc: GridDocument) -> Report:
                     evidence=evidence, confidence=0.5)
         return report
 
-    ctx = tables.classify(std, doc.tables)
+    ctx = tables.classify(std, doc.tables, _text_before(blocks))
     mapper = tables.Mapper(std, report, ver)
     report.tables_found = {
         "t2": tables.map_t2(std, ctx.rows[tables.T2], mapper),
@@ -56,6 +56,16 @@ def run(doc: GridDocument) -> Report:
     }
     _complete(report, std, ver, doc)
     return report
+
+
+def _text_before(blocks: list) -> dict[int, str]:
+    """Per table, the folded text of the paragraphs just before it (up to 4)."""
+    out: dict[int, str] = {}
+    for i, b in enumerate(blocks):
+        if isinstance(b, GridTable):
+            prev = [x.text for x in blocks[max(0, i - 4):i] if isinstance(x, Paragraph)]
+            out[id(b)] = fold("".join(prev))
+    return out
 
 
 def _complete(report: Report, std, ver: str, doc: GridDocument) -> None:

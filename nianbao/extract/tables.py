@@ -31,13 +31,16 @@ def _folded(rows: list[LogicalRow]) -> str:
     return "".join(fold(c.text) for r in rows for c in r.labels)
 
 
-def classify(std: Standard, tables: list[GridTable]) -> TableContext:
+def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | None = None) -> TableContext:
     """Attribute logical rows to 表二/表三/表四 with a content-driven state machine.
 
     A table (or a stretch of one) switches context on a strong marker: a 第二十条
     caption or 表二 row label → 表二; the applicant matrix or a 表三 row label → 表三;
-    行政复议 with 维持/纠正 → 表四. Rows before any marker are ignored.
+    行政复议 with 维持/纠正 → 表四. Rows before any marker are ignored. ``before`` gives,
+    per table, the folded text printed just before it (a header that a text rendering
+    left outside the table).
     """
+    before = before or {}
     ctx = TableContext()
     t2_rows = std.t2[FORMAT_2021]["row_matcher"]
     t2v19_rows = std.t2[FORMAT_2019]["row_matcher"]
@@ -47,6 +50,10 @@ def classify(std: Standard, tables: list[GridTable]) -> TableContext:
         state: str | None = None
         if "行政复议" in text and ("维持" in text or "纠正" in text) and "本年新收" not in text:
             state = T4
+        elif not text.strip() or all(not r.labels for r in rows if r.filled_values()):
+            ctx_text = before.get(id(table), "")
+            if "行政复议" in ctx_text and ("维持" in ctx_text or "行政诉讼" in ctx_text):
+                state = T4
         for r in rows:
             lab = fold(r.label_text)
             all_labels = "".join(fold(c.text) for c in r.labels)
@@ -65,8 +72,6 @@ def classify(std: Standard, tables: list[GridTable]) -> TableContext:
                 state = T2
             if state is None:
                 continue
-            if state == T4 and not r.values and ctx.rows[T4] and not any(x.values for x in ctx.rows[T4]):
-                pass
             ctx.rows[state].append(r)
             if table not in ctx.tables[state]:
                 ctx.tables[state].append(table)
@@ -204,6 +209,16 @@ def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str,
     return out
 
 
+def _strip_group_prefix(std: Standard, label: str) -> str:
+    """``（三）不予公开 1.属于国家秘密`` printed in one cell → ``1.属于国家秘密``."""
+    f = fold(label)
+    for g in std.t3_groups:
+        for form in (fold(g.canonical), g.norm_canonical):
+            if f.startswith(form) and len(f) > len(form):
+                return _strip_group_prefix(std, f[len(form):])
+    return label if f == fold(label) else f
+
+
 def _is_t3_header(std: Standard, r: LogicalRow) -> bool:
     heads = {fold(std.t3_header["header_top"]), fold(std.t3_header["header_org"])}
     heads |= {c.norm_canonical for c in std.t3_columns if c.key not in ("total", "other_org")}
@@ -230,31 +245,30 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
         if not r.labels:
             continue
         group = _group_of(std, r.labels, group)
-        # a group label on its own row (or a label-only fragment): context only
         gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
-        if gm and not (gm.entry.key == "other" and r.filled_values()):
+        if gm:
             group = gm.entry.key
-            continue
-        # a header cell (总计, 其他) followed by spacers is not a data row; a blank data
-        # row still prints (almost) all of its cells
-        if not r.filled_values() and (len(r.values) < len(cols) - 1 or not found or _is_t3_header(std, r)):
-            continue
-        match = std.t3_row_matcher.match(r.label_text)
+        if not r.filled_values():
+            # a group label on its own row, or a header cell (总计, 其他) followed by spacers;
+            # a blank data row still prints (almost) all of its cells
+            if gm or len(r.values) < len(cols) - 1 or not found or _is_t3_header(std, r):
+                continue
+        printed = _strip_group_prefix(std, r.label_text)
+        match = std.t3_row_matcher.match(printed)
         in_other = group == "other" or (last_key or "").startswith("other.")
         if match and match.entry.key == "other.other" and not in_other:
             match = None
+        key_row: str | None
         if match is None and gm and gm.entry.key == "other":
             # （六）其他处理 printed as one data row
             key_row = "other" if m.version == FORMAT_2019 else "other.other"
             match = Match(std.t3_other_single, "canonical", 1.0)
             if m.version == FORMAT_2021:
                 other_rows.append(r.label_text)
-        elif match and match.entry.group == "other" and m.version == FORMAT_2019:
-            key_row = None
         else:
             key_row = match.entry.key if match else None
         if match is None or key_row is None:
-            if r.filled_values() and fold(r.label_text) not in ("", ):
+            if r.filled_values():
                 m.report.note("unknown-row", f"表三出现无法识别的行“{squash(r.label_text)}”", where="t3",
                               source=r.label.source, evidence={"label": r.label_text,
                                                                "values": [c.text for c in r.values]})

@@ -287,7 +287,8 @@ class _Parser:
         # drop trailing label-only rows: they belong to the text after the table
         while rows and len(rows[-1]) == 1:
             rows.pop()
-        if numeric_rows < 2 or not rows:
+        wide_numbers = any(len(r) >= 10 and all(is_value_text(c) for c, _ in r) for r in rows)
+        if not rows or (numeric_rows < 2 and not wide_numbers):
             return i
         end = rows[-1][0][1] + 1
         self._emit(rows, start)
