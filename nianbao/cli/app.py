@@ -10,3 +10,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _main() -> None:
+    """政府信息公开工作年度报告：读取（extract）、审核（check）、编写（template / compose）。"""

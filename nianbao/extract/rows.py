@@ -52,9 +52,7 @@ def logical_rows(table: GridTable) -> list[LogicalRow]:
                     cur.values = []
                 cur.labels.append(c)
             else:
-                if not cur.labels and not c.text.strip() and not cur.values:
-                    continue              # leading spacer before the row's first label
-                cur.values.append(c)
+                cur.values.append(c)      # leading spacers are dropped when a label follows
         if cur.labels or any(v.text.strip() for v in cur.values):
             out.append(cur)
     return out

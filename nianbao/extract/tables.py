@@ -346,10 +346,10 @@ def _t4_header_map(std: Standard, table: GridTable) -> dict[str, GridCell] | Non
 
 def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Mapper) -> bool:
     keys = std.t4_keys
-    data = [r for r in rows if len(r.filled_values()) >= 3]
+    data = [r for r in rows if len(r.filled_values()) >= 3 or (r.filled_values() and len(r.values) >= 10)]
     if not data:
         return False
-    r = max(data, key=lambda x: len(x.filled_values()))
+    r = max(data, key=lambda x: (len(x.filled_values()), len(x.values)))
     hm = _t4_header_map(std, r.table) if r.table is not None and r.table.columns_reliable else None
     if hm:
         picked = [cell_at(r.values, hm[k].col) for k in keys]

@@ -1,0 +1,4 @@
+"""``python -m nianbao``: the same CLI as the ``nianbao`` command."""
+from .cli import app
+
+app()
