@@ -9,6 +9,7 @@ header cells when the grid is reliable (``header_columns``).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..grid import GridCell, GridTable
@@ -33,8 +34,14 @@ class LogicalRow:
         return [v for v in self.values if v.text.strip()]
 
 
+_WORDY = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
+
+
 def _is_label(cell: GridCell) -> bool:
-    return bool(cell.text.strip()) and not is_value_text(cell.text)
+    """A label has words (a CJK character or two letters); "？", "O", "*" in a value
+    position are unreadable values, not labels."""
+    t = cell.text.strip()
+    return bool(t) and not is_value_text(t) and bool(_WORDY.search(t))
 
 
 def logical_rows(table: GridTable) -> list[LogicalRow]:

@@ -57,7 +57,7 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
         for r in rows:
             lab = fold(r.label_text)
             all_labels = "".join(fold(c.text) for c in r.labels)
-            if "第二十条" in all_labels or lab in ("信息内容",):
+            if "第二十条" in all_labels or fold(r.labels[0].text) == "信息内容" if r.labels else False:
                 state = T2
             elif "申请人情况" in all_labels or "自然人" in all_labels or "勾稽" in all_labels:
                 state = T3
