@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -32,6 +33,7 @@ ORDINAL_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """NFKC-fold, map ASCII punctuation to full width, unify quotes, drop whitespace."""
     if not text:
@@ -49,6 +51,7 @@ def split_ordinal(text: str) -> tuple[str, str]:
     return m.group(0), text[m.end():]
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_label(text: str) -> str:
     """Folded label without its leading ordinal: the string labels are matched on."""
     return split_ordinal(fold(text))[1]
@@ -84,6 +87,7 @@ class ParsedValue:
     note: str | None = None     # e.g. "thousands separator", "unit suffix"
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_value(raw: str | None, decimal: bool = False, na_marks=DEFAULT_NA_MARKS) -> ParsedValue:
     """Parse one printed cell. Never invents: anything not clearly a number is not one."""
     if raw is None:

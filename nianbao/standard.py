@@ -8,7 +8,7 @@ through this module; none of them spells a label of the standard itself.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Iterable
 
@@ -29,7 +29,7 @@ class Entry:
     exact: bool = False
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
-    @property
+    @cached_property
     def norm_canonical(self) -> str:
         return norm_label(self.canonical)
 
@@ -62,6 +62,7 @@ class Matcher:
     def __init__(self, entries: Iterable[Entry], fuzzy_min: float = 86.0):
         self.entries = list(entries)
         self.fuzzy_min = fuzzy_min
+        self._cache: dict[tuple, Match | None] = {}
         self._exact: dict[str, tuple[Entry, str]] = {}
         for e in self.entries:
             self._exact.setdefault(e.norm_canonical, (e, "canonical"))
@@ -71,6 +72,16 @@ class Matcher:
     def match(self, label: str, *, allow: set[str] | None = None, fuzzy: bool = True,
               normalised: bool = False) -> Match | None:
         """Best entry for a printed label, or None. ``allow`` limits to those keys."""
+        ck = (label, frozenset(allow) if allow is not None else None, fuzzy, normalised)
+        hit = self._cache.get(ck, self)
+        if hit is not self:
+            return hit
+        res = self._match(label, allow, fuzzy, normalised)
+        if len(self._cache) < 100_000:
+            self._cache[ck] = res
+        return res
+
+    def _match(self, label: str, allow: set[str] | None, fuzzy: bool, normalised: bool) -> Match | None:
         n = label if normalised else norm_label(label)
         if not n:
             return None

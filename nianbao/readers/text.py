@@ -69,9 +69,13 @@ class _Parser:
         n_single = sum(1 for ln in self.lines if ln.startswith("\t") and ln.count("\t") == 1)
         n_multi = sum(1 for ln in self.lines if ln.count("\t") >= 2 or ("\t" in ln and not ln.startswith("\t")))
         self.cell_line_mode = n_single > n_multi
+        self.kinds = [self._kind(i) for i in range(len(self.lines))]
 
     # -- line kinds ----------------------------------------------------------------
     def kind(self, i: int) -> str:
+        return self.kinds[i]
+
+    def _kind(self, i: int) -> str:
         ln = self.lines[i]
         s = ln.strip()
         if not s and "\t" not in ln:
