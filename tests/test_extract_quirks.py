@@ -161,3 +161,21 @@ def test_unknown_row_is_reported_not_mapped():
 def test_not_a_report():
     r = _x("这是一段与年度报告无关的文字。\n第二段。")
     assert r.format_version is None and "not-a-report" in _codes(r)
+
+
+def test_table_split_by_page_break_continues_its_context():
+    cells = dict(T000) | {"t4.review.upheld": 3, "t4.review.total": 3}
+    text = render(cells, style="markdown")
+    lines = text.split("\n")
+    # the 表四 value row becomes a table of its own right after the header table
+    i = next(n for n, ln in enumerate(lines) if ln.startswith("| 3 | 0 |"))
+    lines[i:i] = ["", "| 0 | 0 | 0 |", "|---|---|---|"][:1]
+    r = _x("\n".join(lines))
+    assert r.values() == cells
+
+
+def test_title_where_agency_and_tail_share_zhengfu():
+    text = render(T000, style="tabs").replace("某某县某某镇人民政府2023年政府信息公开工作年度报告",
+                                              "2023年度某某市人民政府信息公开工作年度报告")
+    r = _x(text)
+    assert (r.agency, r.year) == ("某某市人民政府", 2023)

@@ -36,7 +36,10 @@ _CLEAN_SUFFIX = re.compile(r"(?:关于|的|》)+$")
 def _clean_agency(a: str) -> str:
     a = _CLEAN_PREFIX.sub("", a)
     a = _CLEAN_SUFFIX.sub("", a)
-    return a.strip("：:，,。 \"'“”《》")
+    a = a.strip("：:，,。 \"'“”《》")
+    if a.endswith("人民"):     # 某市人民政府信息公开…: the 政府 is shared with the title's tail
+        a += "政府"
+    return a
 
 
 def parse_title(text: str) -> tuple[str | None, int | None] | None:

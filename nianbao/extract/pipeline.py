@@ -59,11 +59,16 @@ def run(doc: GridDocument) -> Report:
 
 
 def _text_before(blocks: list) -> dict[int, str]:
-    """Per table, the folded text of the paragraphs just before it (up to 4)."""
+    """Per table, the folded text of the paragraphs between it and the previous table
+    (at most 4); "" when it follows a table directly (a table split by a page break)."""
     out: dict[int, str] = {}
     for i, b in enumerate(blocks):
         if isinstance(b, GridTable):
-            prev = [x.text for x in blocks[max(0, i - 4):i] if isinstance(x, Paragraph)]
+            prev: list[str] = []
+            for x in reversed(blocks[max(0, i - 4):i]):
+                if isinstance(x, GridTable):
+                    break
+                prev.insert(0, x.text)
             out[id(b)] = fold("".join(prev))
     return out
 

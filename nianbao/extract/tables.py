@@ -42,12 +42,13 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
     """
     before = before or {}
     ctx = TableContext()
+    carry: str | None = None     # the context a table ends in; a table right after it continues it
     t2_rows = std.t2[FORMAT_2021]["row_matcher"]
     t2v19_rows = std.t2[FORMAT_2019]["row_matcher"]
     for table in tables:
         rows = logical_rows(table)
         text = _folded(rows)
-        state: str | None = None
+        state: str | None = carry if before.get(id(table), None) == "" else None
         if "行政复议" in text and ("维持" in text or "纠正" in text) and "本年新收" not in text:
             state = T4
         elif not text.strip() or all(not r.labels for r in rows if r.filled_values()):
@@ -75,6 +76,7 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
             ctx.rows[state].append(r)
             if table not in ctx.tables[state]:
                 ctx.tables[state].append(table)
+        carry = state
     return ctx
 
 
