@@ -43,6 +43,22 @@ def _decode(data: bytes) -> tuple[str, str]:
     return decode(data)
 
 
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_EMPHASIS = re.compile(r"^(\*\*|__)(.+)\1$")
+
+
+def _paragraph(line: str, source: Source) -> Paragraph:
+    """A text line; markdown heading marks and whole-line bold are layout, not text."""
+    s = line.strip()
+    m = _MD_HEADING.match(s)
+    if m:
+        return Paragraph(m.group(2), source, style="title" if len(m.group(1)) == 1 else "heading")
+    m = _MD_EMPHASIS.match(s)
+    if m:
+        return Paragraph(m.group(2).strip(), source, style="heading")
+    return Paragraph(s, source)
+
+
 class TextReader(Reader):
     name = "text"
     extensions = (".txt", ".text", ".md", ".markdown", ".csv", "")
@@ -111,7 +127,7 @@ class _Parser:
                 if j > i:
                     i = j
                 else:
-                    self.blocks.append(Paragraph(self.lines[i].strip(), Source(self.file, line=i + 1)))
+                    self.blocks.append(_paragraph(self.lines[i], Source(self.file, line=i + 1)))
                     i += 1
         return self.blocks
 
