@@ -203,7 +203,7 @@ _CHROME_TOKENS = {"header", "head", "footer", "foot", "nav", "navbar", "navigati
 _GUARD = _MARKERS + ("概述", "年度报告")
 
 
-def _is_chrome(el) -> bool:
+def _is_chrome(el, memo: dict | None = None) -> bool:
     """Site chrome by tag or class/id (header, footer, menu, breadcrumb, share…), unless it
     holds report headings."""
     if el.tag not in _CHROME_TAGS:
@@ -214,20 +214,29 @@ def _is_chrome(el) -> bool:
         tokens = {t.rstrip("0123456789") for t in re.split(r"[^a-z0-9]+", names) if t}
         if not tokens & _CHROME_TOKENS:
             return False
-    text = _text_outside_links(el)
+    text = _text_outside_links(el, memo)
     return not any(m in text for m in _GUARD)
 
 
-def _text_outside_links(el) -> str:
+def _text_outside_links(el, memo: dict | None = None) -> str:
+    """Text of a subtree without link texts; ``memo`` (element → text) makes repeated
+    calls over nested subtrees linear instead of quadratic."""
+    if memo is not None:
+        hit = memo.get(el)
+        if hit is not None:
+            return hit
     out = [] if el.tag == "a" else [el.text or ""]
     for child in el:
         if isinstance(child.tag, str):
-            out.append(_text_outside_links(child))
+            out.append(_text_outside_links(child, memo))
         out.append(child.tail or "")
-    return "".join(out)
+    text = "".join(out)
+    if memo is not None:
+        memo[el] = text
+    return text
 
 
-def _weights(root) -> dict:
+def _weights(root, memo: dict) -> dict:
     """Report-text weight of every subtree: CJK characters and digits outside links and chrome."""
     out: dict = {}
 
@@ -240,7 +249,7 @@ def _weights(root) -> dict:
             total += visit(child, link)
             if child.tail and not link:
                 total += _score_text(child.tail)
-        if _is_chrome(el):
+        if _is_chrome(el, memo):
             total = 0
         out[el] = total
         return total
@@ -253,11 +262,16 @@ def _score_text(s: str) -> int:
     return len(_WEIGHTY.findall(s)) if s else 0
 
 
-def _markers(el) -> frozenset:
-    text = _text_outside_links(el)
+def _markers(el, memo: dict) -> frozenset:
+    key = ("markers", el)
+    hit = memo.get(key)
+    if hit is not None:
+        return hit
+    text = _text_outside_links(el, memo)
     found = {m for m in _MARKERS if m in text}
     n_tables = sum(1 for t in el.iter("table") if t.find(".//table") is None and _score_text(_text(t)) > 0)
-    return frozenset(found | {f"table{i}" for i in range(n_tables)})
+    res = memo[key] = frozenset(found | {f"table{i}" for i in range(n_tables)})
+    return res
 
 
 def _main_container(body):
@@ -267,7 +281,8 @@ def _main_container(body):
     its report markers (section headings, data tables); site chrome (menus, footers, link
     lists) is thereby left out, and a report split over sibling blocks is kept whole.
     """
-    weights = _weights(body)
+    memo: dict = {}
+    weights = _weights(body, memo)
 
     def w(el) -> int:
         return weights.get(el, 0)
@@ -283,8 +298,8 @@ def _main_container(body):
         best = max(children, key=w)
         if w(best) < 0.9 * total:
             return cur
-        own = _markers(cur)
-        if own and not own <= _markers(best):
+        own = _markers(cur, memo)
+        if own and not own <= _markers(best, memo):
             return cur
         if best.tag in ("li", "p") or best.tag in _HEADINGS:
             return cur
