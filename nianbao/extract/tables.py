@@ -121,7 +121,7 @@ class Mapper:
                              keys=[key], source=label.source, evidence={"printed": label.text})
 
     def note_selection(self, table: str, row_key: str, keys: list[str], label: GridCell | None, sel) -> None:
-        where = f"{table}.{row_key}"
+        where = keys[0].rsplit(".", 1)[0] if keys else row_key
         if sel.extra and any(c.text.strip() for c in sel.extra):
             self.report.note(
                 "extra-cell", f"{table}“{squash(label.text) if label else row_key}”行多出 {len(sel.extra)} 个单元格"

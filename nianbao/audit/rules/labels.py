@@ -1,0 +1,163 @@
+"""Table labels against the standard wording (format.md §8).
+
+Owns: ``compare_label`` (same / layout-or-half-width only / punctuation only / other
+wording) and the rules LBL-WORDING (a label worded differently from the standard:
+warning) and LBL-PUNCT (differences only in punctuation, spacing or half-width forms:
+info, collected per table). Printed labels come from ``CellValue.label`` /
+``column_label`` and from the extractor's label-variant / label-fuzzy notes; the
+canonical wording from ``nianbao.standard``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ...model import FORMAT_PRE2019, Report
+from ...normalize import norm_label, squash
+from .. import cells as C
+from ..finding import INFO, WARNING, Finding
+from .base import Rule, register
+
+SAME, LAYOUT, PUNCT, WORDING = "same", "layout", "punct", "wording"
+_PUNCT_RE = re.compile(r"[\W_]+", re.UNICODE)
+_WS_RE = re.compile(r"[\s\u3000\u00a0]+")
+
+
+def _strip_punct(s: str) -> str:
+    return _PUNCT_RE.sub("", s)
+
+
+def compare_label(printed: str, canonical: str) -> str:
+    """SAME, LAYOUT (whitespace / half-width forms only), PUNCT (punctuation only) or WORDING."""
+    p, c = norm_label(printed), norm_label(canonical)
+    if p == c:
+        text = unicodedata.normalize("NFC", (printed or "").strip())
+        if not _WS_RE.search(text) and text in (canonical, c) or text.endswith(canonical):
+            return SAME
+        return LAYOUT
+    if _strip_punct(p) == _strip_punct(c):
+        return PUNCT
+    return WORDING
+
+
+def _table_zh(key: str) -> str:
+    return C.TABLE_ZH.get(C.table_of(key), "")
+
+
+def collect(report: Report) -> list[dict]:
+    """Printed labels with their canonical wording: [{table, kind, printed, canonical, keys, source, variant}]."""
+    seen: dict[tuple, dict] = {}
+    for k in C.all_keys(report):
+        c = report.cells.get(k)
+        if c is None:
+            continue
+        crow, ccol = C.std().label_of(k)
+        t, rk, ck = C.split_key(k)
+        cap = ""
+        if t.startswith("t2"):
+            ver = "2019" if t == "t2v19" else "2021"
+            cap = next((r.extra.get("caption", "") for r in C.std().t2[ver]["rows"] if r.key == rk), "")
+        for kind, printed, canonical, ident in (("row", c.label, crow, (t, "row", rk)),
+                                                ("column", c.column_label, ccol, (t, "col", cap, ck))):
+            if not printed:
+                continue
+            dk = ident + (norm_label(printed),)
+            if dk in seen:
+                seen[dk]["keys"].append(k)
+                continue
+            where = f"{t}.{rk}" if kind == "row" else f"{t}.{cap}.{ck}" if cap else f"{t}.{ck}"
+            seen[dk] = {"table": C.group_of(k), "kind": kind, "printed": printed, "canonical": canonical,
+                        "where": where,
+                        "keys": [k], "variant": c.variant if kind == "row" else None,
+                        "source": (c.source.to_dict() if c.source is not None and kind == "row" else None)}
+    covered = {(e["table"], norm_label(e["printed"])) for e in seen.values()}
+    for n in report.notes:
+        if n.code not in ("label-variant", "label-fuzzy"):
+            continue
+        printed, canonical = n.evidence.get("printed"), n.evidence.get("canonical")
+        if not printed or not canonical or not n.keys and not n.where:
+            continue
+        key = (n.keys or [n.where])[0]
+        table = C.group_of(key) if key.split(".")[0] in C.TABLE_ZH else "structure"
+        if (table, norm_label(printed)) in covered:
+            continue
+        covered.add((table, norm_label(printed)))
+        seen[(table, "note", norm_label(printed))] = {
+            "table": table, "kind": "note", "where": n.where or key, "printed": printed, "canonical": canonical, "keys": list(n.keys),
+            "variant": n.evidence.get("variant"), "source": n.source.to_dict() if n.source else None}
+    return list(seen.values())
+
+
+class LabelRule(Rule):
+    family = "labels"
+    group = "labels"
+
+    def entries(self, report: Report) -> list[tuple[dict, str]]:
+        if report.format_version == FORMAT_PRE2019:
+            return []
+        out = []
+        for e in collect(report):
+            if e["table"] == "structure":
+                continue
+            out.append((e, compare_label(e["printed"], e["canonical"])))
+        return out
+
+
+def _kind_zh(e: dict) -> str:
+    return {"row": "行标签", "column": "列标题", "note": "标签"}[e["kind"]]
+
+
+@register
+class LabelWording(LabelRule):
+    code = "LBL-WORDING"
+    severity = WARNING
+    title = "表格标签与标准表述不一致"
+    description = "逐一比对表二、表三、表四的行标签和列标题与国家格式的标准表述；措辞不同（增删字词、改换说法）即报告，并注明按哪种变体识别。"
+    basis = "国办公开办函〔2021〕30号要求严格按格式编制；format.md §4 标准表述、§8.1 常见变体。变体出现的频率本身是“按格式填报”的审核信号。"
+
+    def check(self, report: Report) -> list[Finding]:
+        out = []
+        for e, cls in self.entries(report):
+            if cls != WORDING:
+                continue
+            t = C.TABLE_ZH.get(e["table"], "")
+            how = f"（按“{e['variant']}”识别）" if e.get("variant") and e["variant"] != "canonical" else ""
+            keys = e["keys"]
+            out.append(self.finding(
+                e["where"], f"{t}{_kind_zh(e)}印为“{squash(e['printed'])}”，标准表述为“{e['canonical']}”{how}。",
+                cells=[C.cell_info(report, k) for k in keys[:7]], expected=e["canonical"], actual=squash(e["printed"]),
+                evidence={"table": e["table"], "kind": e["kind"], "variant": e.get("variant"), "keys": keys},
+                sources=[e["source"]] if e.get("source") else []))
+        return out
+
+
+@register
+class LabelPunct(LabelRule):
+    code = "LBL-PUNCT"
+    severity = INFO
+    title = "表格标签标点、空格或半角字符与标准不同"
+    description = ("标签只在标点（如“。”与“，”）上与标准不同的，逐条提示；只在空格、换行或半角括号冒号上不同的，"
+                   "每张表合并为一条提示。")
+    basis = "format.md §4（标准标点为全角：（）“”，：）、§8.1。"
+
+    def check(self, report: Report) -> list[Finding]:
+        out = []
+        layout: dict[str, list[dict]] = {}
+        for e, cls in self.entries(report):
+            t = C.TABLE_ZH.get(e["table"], "")
+            if cls == PUNCT:
+                keys = e["keys"]
+                out.append(self.finding(
+                    e["where"], f"{t}{_kind_zh(e)}印为“{squash(e['printed'])}”，标准表述为“{e['canonical']}”，仅标点不同。",
+                    cells=[C.cell_info(report, k) for k in keys[:7]], expected=e["canonical"],
+                    actual=squash(e["printed"]), evidence={"table": e["table"], "kind": e["kind"], "keys": keys},
+                    sources=[e["source"]] if e.get("source") else []))
+            elif cls == LAYOUT:
+                layout.setdefault(e["table"], []).append(e)
+        for table, es in layout.items():
+            shown = "、".join(f"“{squash(x['printed'])}”" for x in es[:4]) + ("等" if len(es) > 4 else "")
+            out.append(self.finding(
+                table, f"{C.TABLE_ZH.get(table, '')}有{len(es)}处标签含空格、换行或半角标点（如{shown}），措辞与标准一致。",
+                expected="全角标点、无空格", actual=len(es),
+                evidence={"labels": [{"printed": x["printed"], "canonical": x["canonical"]} for x in es]}))
+        return out

@@ -1,0 +1,141 @@
+"""``nianbao check FILE|DIR...``: audit annual reports.
+
+Prints, per report, its findings grouped by table and a repair suggestion when the
+identities fail, then a summary line (reports, errors, warnings); a progress bar for
+batches. ``--json`` writes JSON Lines ({"source", "findings": [...], …} per report;
+{"source", "error"} for a file that cannot be read). ``--excel FILE`` / ``--html FILE``
+write a workbook / a self-contained page (atomically). A file that cannot be read is
+reported in Chinese and counted; the batch goes on.
+Exit status: 2 if any input could not be read (or an output could not be written),
+else 1 if any finding has severity error, else 0.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ..audit.finding import ERROR, GROUPS, INFO, NOT_ASSESSABLE, SEVERITY_ZH, WARNING
+from ..audit.run import ReportAudit, audit_report
+from ..extract import extract_path
+from ..files import expand_inputs
+from ..readers import ReadError
+from .app import app
+
+STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
+MARK = {ERROR: "✗", WARNING: "!", INFO: "·"}
+
+
+def _emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def print_audit(con: Console, a: ReportAudit, verbose_info: bool = True) -> None:
+    r = a.report
+    sm = a.summary
+    con.rule(escape(f"{r.agency or '（机关未识别）'} {r.year or '?'}年  格式：{r.format_version or '未识别'}  文件：{r.source}"))
+    if not a.findings:
+        con.print("[green]未发现问题。[/green]")
+        return
+    for g, title in GROUPS.items():
+        fs = [f for f in a.findings if f.group == g and (verbose_info or f.severity != INFO)]
+        if not fs:
+            continue
+        con.print(f"[bold]{escape(title)}[/bold]（{len(fs)}）")
+        for f in fs:
+            st = "，无法核对" if f.status == NOT_ASSESSABLE else ""
+            con.print(f"  [{STYLE[f.severity]}]{MARK[f.severity]} {SEVERITY_ZH[f.severity]}{st}[/] "
+                      f"[dim]{escape(f.rule)} {escape(f.where)}[/dim]  {escape(f.message)}")
+    if a.repair:
+        con.print(f"[bold blue]修正建议[/bold blue]（仅为建议，不改变报告原值）：{escape(a.repair['explanation'])}")
+    con.print(f"[dim]本报告：错误 {sm['errors']} 条，警告 {sm['warnings']} 条，提示 {sm['info']} 条。[/dim]")
+
+
+@app.command("check")
+def check_cmd(
+    files: list[Path] = typer.Argument(..., help="报告文件或目录（目录下的 txt/md/html/htm/docx/pdf/doc/wps 文件）"),
+    as_json: bool = typer.Option(False, "--json", help="每份报告输出一行 JSON（JSON Lines）"),
+    excel: Optional[Path] = typer.Option(None, "--excel", help="把审核结果写入 Excel 工作簿"),
+    html: Optional[Path] = typer.Option(None, "--html", help="把审核结果写成一个可离线打开的网页"),
+    no_info: bool = typer.Option(False, "--no-info", help="屏幕输出中不显示“提示”级别的发现"),
+) -> None:
+    """审核年度报告：勾稽关系、取值、结构、标签、正文与表格、内容要点。"""
+    out = Console(stderr=as_json, highlight=False)
+    err = Console(stderr=True, highlight=False)
+    inputs = expand_inputs(files)
+    if not inputs:
+        err.print("[red]没有找到可审核的文件。[/red]")
+        raise typer.Exit(2)
+    audits: list[ReportAudit] = []
+    failures: list[tuple[str, str]] = []
+    keep = excel is not None or html is not None
+    n_err = n_warn = n_info = n_reports = 0
+
+    progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeRemainingColumn(), console=err, transient=True, disable=len(inputs) < 2)
+    with progress:
+        task = progress.add_task("审核中", total=len(inputs))
+        for path in inputs:
+            src = str(path)
+            progress.update(task, description=escape(f"审核 {path.name[:30]}"))
+            try:
+                report = extract_path(path)
+                report.source = src
+            except ReadError as e:
+                failures.append((src, str(e)))
+                if as_json:
+                    _emit({"source": src, "error": str(e)})
+                else:
+                    (progress.console if len(inputs) > 1 else err).print(f"[red]无法读取[/red] {escape(src)}：{escape(str(e))}")
+                progress.advance(task)
+                continue
+            except Exception as e:  # noqa: BLE001 - an extractor bug must not end the batch
+                msg = f"提取时出错，已跳过（{type(e).__name__}: {str(e)[:200]}）"
+                failures.append((src, msg))
+                if as_json:
+                    _emit({"source": src, "error": msg})
+                else:
+                    (progress.console if len(inputs) > 1 else err).print(f"[red]无法读取[/red] {escape(src)}：{escape(msg)}")
+                progress.advance(task)
+                continue
+            a = audit_report(report)
+            n_reports += 1
+            sm = a.summary
+            n_err, n_warn, n_info = n_err + sm["errors"], n_warn + sm["warnings"], n_info + sm["info"]
+            if as_json:
+                _emit(a.to_dict())
+            else:
+                print_audit(progress.console if len(inputs) > 1 else out, a, verbose_info=not no_info)
+            if keep:
+                audits.append(a)
+            progress.advance(task)
+
+    write_failed = False
+    for target, kind in ((excel, "excel"), (html, "html")):
+        if target is None:
+            continue
+        try:
+            if kind == "excel":
+                from ..audit.export_excel import export_excel
+                export_excel(audits, target, failures)
+            else:
+                from ..audit.export_html import export_html
+                export_html(audits, target, failures)
+            err.print(f"已写入 {escape(str(target))}")
+        except OSError as e:
+            write_failed = True
+            err.print(f"[red]无法写入[/red] {escape(str(target))}：{escape(e.strerror or str(e))}")
+
+    summary = (f"共审核 {n_reports} 份报告：错误 {n_err} 条，警告 {n_warn} 条，提示 {n_info} 条"
+               + (f"；{len(failures)} 个文件无法读取" if failures else "") + "。")
+    (err if as_json else out).print(f"[bold]{summary}[/bold]")
+    if failures or write_failed:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if n_err else 0)
