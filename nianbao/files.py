@@ -1,10 +1,15 @@
 """Input discovery: expand files and directories into the report files to process."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 REPORT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".xhtml", ".docx", ".pdf", ".doc",
                    ".wps", ".rtf", ".odt", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+# A directory of reports often carries its own documentation: not reports.
+_IGNORED = re.compile(r"^(?:README|LICENSE|CHANGELOG|CONTRIBUTING)(?:\.|$)", re.I)
 
 
 def expand_inputs(paths) -> list[Path]:
@@ -16,7 +21,7 @@ def expand_inputs(paths) -> list[Path]:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if (f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith(".")
-                        and not f.name.endswith(".truth.json")):
+                        and not f.name.endswith(".truth.json") and not _IGNORED.match(f.name)):
                     out.append(f)
         else:
             out.append(p)
