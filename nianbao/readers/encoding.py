@@ -259,6 +259,9 @@ _BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b
                  b"\xd0\xcf\x11\xe0", b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b", b"BM", b"II*\x00", b"MM\x00*")
 
 
+_CONTROL_BYTES = bytes(b for b in range(256) if b < 0x20 and b not in (9, 10, 12, 13, 27) or b == 0x7F)
+
+
 def looks_binary(data: bytes) -> bool:
     """True when the bytes are not text in any encoding we read (NULs, control characters)."""
     sample = data[:8192]
@@ -272,7 +275,7 @@ def looks_binary(data: bytes) -> bool:
     if b"\x00" in sample:  # text only if it is UTF-16 that reads as text
         even = sample[: len(sample) // 2 * 2]
         return max(plausibility(even.decode(c, errors="replace")) for c in ("utf-16-le", "utf-16-be")) < 0.5
-    controls = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 12, 13, 27) or b == 0x7F)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls / len(sample) > 0.05
 
 

@@ -11,6 +11,7 @@ Text is copied as printed (whitespace collapsed, ``&nbsp;`` → space); nothing 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -203,16 +204,22 @@ _CHROME_TOKENS = {"header", "head", "footer", "foot", "nav", "navbar", "navigati
 _GUARD = _MARKERS + ("概述", "年度报告")
 
 
+@lru_cache(maxsize=4096)
+def _chrome_names(names: str) -> bool:
+    """True when class/id names mark site chrome (tokens like header, menu, breadcrumb)."""
+    names = re.sub(r"([a-z])([A-Z])", r"\1 \2", names).lower()
+    tokens = {t.rstrip("0123456789") for t in re.split(r"[^a-z0-9]+", names) if t}
+    return bool(tokens & _CHROME_TOKENS)
+
+
 def _is_chrome(el, memo: dict | None = None) -> bool:
     """Site chrome by tag or class/id (header, footer, menu, breadcrumb, share…), unless it
     holds report headings."""
     if el.tag not in _CHROME_TAGS:
-        names = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if not names.strip():
+        cls, ident = el.get("class"), el.get("id")
+        if not cls and not ident:
             return False
-        names = re.sub(r"([a-z])([A-Z])", r"\1 \2", names).lower()
-        tokens = {t.rstrip("0123456789") for t in re.split(r"[^a-z0-9]+", names) if t}
-        if not tokens & _CHROME_TOKENS:
+        if not _chrome_names(f"{cls or ''} {ident or ''}"):
             return False
     text = _text_outside_links(el, memo)
     return not any(m in text for m in _GUARD)
@@ -327,11 +334,14 @@ def _cells_of(tr) -> list:
 
 
 def _span(el, attr: str, limit: int) -> int:
-    try:
-        v = int(re.sub(r"[^\d]", "", el.get(attr) or "") or 1)
-    except ValueError:
+    raw = el.get(attr)
+    if not raw:
         return 1
-    return max(1, min(v, limit))
+    if not raw.isdigit():
+        raw = re.sub(r"[^\d]", "", raw)
+        if not raw:
+            return 1
+    return max(1, min(int(raw), limit))
 
 
 class _Walker:
@@ -428,6 +438,11 @@ class _Walker:
 
 def _cell_text(td) -> str:
     """A cell's lines (its <p>, <div>, <br>-separated parts) joined with newlines."""
+    if len(td) == 0:                       # the common case: plain text in the cell
+        return _clean(td.text or "")
+    if len(td) == 1 and not (td.text or "").strip() and not (td[0].tail or "").strip() \
+            and len(td[0]) == 0 and td[0].tag != "br":
+        return _clean(td[0].text or "")   # <td><p>text</p></td>
     lines: list[str] = []
     buf: list[str] = []
 
