@@ -152,6 +152,7 @@ class Standard:
         self.t4_col_matcher = Matcher(self.t4_columns, fuzzy_min=92)
         self.version_markers = {k: [fold(x) for x in v] for k, v in data["version_markers"].items()}
         self.title_pattern = data["title_pattern"]
+        self._all_keys: dict[str, tuple[str, ...]] = {}
 
     # -- keys (identical to shared/tools/cellkeys.py) ------------------------------
     def t2_keys(self, version: str = "2021") -> list[str]:
@@ -177,7 +178,11 @@ class Standard:
         return [f"t4.{g.key}.{c.key}" for g in self.t4_groups for c in self.t4_columns]
 
     def all_keys(self, version: str = "2021") -> list[str]:
-        return self.t2_keys(version) + self.t3_keys(version) + self.t4_keys
+        """Every cell key of a format, in printed order (a fresh list: callers may keep it)."""
+        cached = self._all_keys.get(version)
+        if cached is None:
+            cached = self._all_keys[version] = tuple(self.t2_keys(version) + self.t3_keys(version) + self.t4_keys)
+        return list(cached)
 
     def decimal_keys(self, version: str = "2021") -> set[str]:
         out = set()

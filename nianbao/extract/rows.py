@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..grid import GridCell, GridTable
 from ..normalize import fold, is_value_text
@@ -38,9 +39,14 @@ _WORDY = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
 
 
 def _is_label(cell: GridCell) -> bool:
+    return _is_label_text(cell.text)
+
+
+@lru_cache(maxsize=1 << 15)
+def _is_label_text(text: str) -> bool:
     """A label has words (a CJK character or two letters); "？", "O", "*" in a value
     position are unreadable values, not labels."""
-    t = cell.text.strip()
+    t = text.strip()
     return bool(t) and not is_value_text(t) and bool(_WORDY.search(t))
 
 
