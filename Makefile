@@ -12,7 +12,7 @@ install:
 demo: install
 	mkdir -p out
 	nianbao extract --cells $(SHARED)/samples $(SHARED)/real > out/cells.jsonl || true
-	nianbao check $(SHARED)/samples $(SHARED)/real --json out/findings.jsonl --excel out/report.xlsx --html out/report.html || true
+	nianbao check $(SHARED)/samples $(SHARED)/real --json --excel out/report.xlsx --html out/report.html > out/findings.jsonl || true
 	$(PY) $(SHARED)/tools/score.py $(SHARED)/samples $(SHARED)/real
 	@echo "输出：out/cells.jsonl out/findings.jsonl out/report.xlsx out/report.html"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -24,6 +23,7 @@ from .. import standard
 from . import cells as C
 from .finding import ERROR, INFO, SEVERITY_RANK, SEVERITY_ZH, STATUS_ZH, WARNING, GROUPS
 from .run import ReportAudit
+from ..fsutil import atomic_write
 
 FILLS = {ERROR: PatternFill("solid", fgColor="FFC7CE"), WARNING: PatternFill("solid", fgColor="FFEB9C"),
          INFO: PatternFill("solid", fgColor="DDEBF7")}
@@ -199,23 +199,6 @@ def build_workbook(audits: list[ReportAudit], failures: Iterable[tuple[str, str]
             put(us, j, 1, src)
             put(us, j, 2, err, wrap=True)
     return wb
-
-
-def atomic_write(path: str | Path, write) -> None:
-    """Call ``write(tmp_path)`` and move the result into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def export_excel(audits: list[ReportAudit], path: str | Path, failures: Iterable[tuple[str, str]] = ()) -> None:

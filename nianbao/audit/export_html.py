@@ -17,7 +17,7 @@ from jinja2 import Environment, select_autoescape
 
 from .. import standard
 from . import cells as C
-from .export_excel import atomic_write
+from ..fsutil import atomic_write
 from .finding import ERROR, GROUPS, INFO, SEVERITY_RANK, SEVERITY_ZH, WARNING
 from .run import ReportAudit
 

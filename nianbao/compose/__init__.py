@@ -14,13 +14,13 @@ Public API: ``render(inp, fmt)``, ``write_report(inp, path)``, ``load_input(path
 """
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 from .consistency import Finding, check, refusal_message
 from .data import ComposeError, ComposeInput, load_input
 from .layout import Labels
+from ..fsutil import atomic_write
 
 FORMATS = {".docx": "docx", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
 
@@ -37,24 +37,6 @@ def render(inp: ComposeInput, fmt: str, labels: Labels | None = None) -> bytes:
         from .md_writer import render_md
         return render_md(inp, labels)
     raise ComposeError(f"不支持的输出格式：{fmt}（支持 .docx .html .md .pdf）")
-
-
-def atomic_write(path: str | Path, data: bytes) -> Path:
-    """Write via a temporary file in the same directory and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
 
 def output_format(path: str | Path) -> str:
