@@ -62,7 +62,7 @@ def find_title(blocks: list, first_heading: int) -> tuple[str, int, int] | None:
     paras = paras[:12]
     for n, (i, b) in enumerate(paras):
         f = fold(b.text)
-        if "年度报告" not in f and "年度报" not in f and "报告" not in f:
+        if "报告" not in f and "政府信息公开" not in f:
             continue
         if len(f) > 60:
             continue
@@ -85,6 +85,11 @@ def find_title(blocks: list, first_heading: int) -> tuple[str, int, int] | None:
             used += 1
         if parse_title(text):
             return text, start, used
+        # a title wrapped onto the next line: "…工作年" / "度报告"
+        if n + 1 < len(paras) and paras[n + 1][0] == i + 1 and len(fold(paras[n + 1][1].text)) <= 12:
+            joined = b.text + paras[n + 1][1].text
+            if parse_title(joined):
+                return joined, i, 2
     return None
 
 

@@ -60,12 +60,12 @@ def run(doc: GridDocument) -> Report:
 
 def _text_before(blocks: list) -> dict[int, str]:
     """Per table, the folded text of the paragraphs between it and the previous table
-    (at most 4); "" when it follows a table directly (a table split by a page break)."""
+    (at most 8); "" when it follows a table directly (a table split by a page break)."""
     out: dict[int, str] = {}
     for i, b in enumerate(blocks):
         if isinstance(b, GridTable):
             prev: list[str] = []
-            for x in reversed(blocks[max(0, i - 4):i]):
+            for x in reversed(blocks[max(0, i - 8):i]):
                 if isinstance(x, GridTable):
                     break
                 prev.insert(0, x.text)

@@ -68,6 +68,43 @@ def logical_rows(table: GridTable) -> list[LogicalRow]:
                 cur.values.append(c)      # leading spacers are dropped when a label follows
         if cur.labels or any(v.text.strip() for v in cur.values):
             out.append(cur)
+    if table.rows_reliable and not table.columns_reliable:
+        out = _attach_wrapped_labels(out)
+    return out
+
+
+_ORDINAL_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+
+
+def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
+    """``pdftotext -layout`` prints a wrapped label around its values: the label's first
+    line, then a line of numbers only, then the rest of the label. Give such a value-only
+    row the label lines printed just above (and a continuation just below) it."""
+    out: list[LogicalRow] = []
+    i = 0
+    while i < len(rows):
+        r = rows[i]
+        if r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values() \
+                and len(r.labels) == 1 and not _ORDINAL_START.match(r.labels[0].text) \
+                and _ORDINAL_START.match(out[-1].labels[-1].text) is not None:
+            # "1.申请人无正当理由逾期不补" / "正、行政机关不再处理其政府  0 0 0 …": one label
+            prev = out.pop()
+            first = prev.labels[-1]
+            joined = GridCell(first.text + "\n" + r.labels[0].text, first.row, first.col, first.rowspan,
+                              first.colspan, first.source, first.confidence)
+            r = LogicalRow(labels=prev.labels[:-1] + [joined], values=r.values, table=r.table)
+        elif not r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values():
+            prev = out.pop()
+            r = LogicalRow(labels=list(prev.labels), values=r.values, table=r.table)
+            nxt = rows[i + 1] if i + 1 < len(rows) else None
+            if nxt is not None and nxt.labels and not nxt.filled_values() and len(nxt.labels) == 1 \
+                    and not _ORDINAL_START.match(nxt.labels[0].text) and len(nxt.labels[0].text.strip()) <= 20:
+                last = r.labels[-1]
+                r.labels[-1] = GridCell(last.text + "\n" + nxt.labels[0].text.strip(), last.row, last.col,
+                                        last.rowspan, last.colspan, last.source, last.confidence)
+                i += 1
+        out.append(r)
+        i += 1
     return out
 
 

@@ -66,7 +66,8 @@ def _find(blocks: list, matcher: Matcher, keys: list[str], allow_sub: bool) -> l
         consumed = 1
         if hit is None and i + 1 < len(blocks) and isinstance(blocks[i + 1], Paragraph):
             joined = b.text + blocks[i + 1].text
-            short = len(fold(b.text)) <= 12
+            # a heading broken after its ordinal: "四、因" / "政府信息公开申请行政复议…"
+            short = len(fold(b.text)) <= 12 and bool(split_ordinal(fold(b.text))[0])
             if short:
                 hit = _match(joined, matcher, keys[next_i:], allow_sub)
                 consumed = 2

@@ -211,6 +211,20 @@ def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str,
     return out
 
 
+def _match_row(std: Standard, r: LogicalRow) -> Match | None:
+    """The row label, or a label split over the last two label cells (a wrapped label
+    in a rendering that put each line in its own cell)."""
+    cands = [r.label_text]
+    if len(r.labels) >= 2:
+        cands.append(r.labels[-2].text + r.labels[-1].text)
+    for fuzzy in (False, True):
+        for c in cands:
+            m = std.t3_row_matcher.match(_strip_group_prefix(std, c), fuzzy=fuzzy)
+            if m is not None:
+                return m
+    return None
+
+
 def _strip_group_prefix(std: Standard, label: str) -> str:
     """``（三）不予公开 1.属于国家秘密`` printed in one cell → ``1.属于国家秘密``."""
     f = fold(label)
@@ -255,8 +269,7 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             # a blank data row still prints (almost) all of its cells
             if gm or len(r.values) < len(cols) - 1 or not found or _is_t3_header(std, r):
                 continue
-        printed = _strip_group_prefix(std, r.label_text)
-        match = std.t3_row_matcher.match(printed)
+        match = _match_row(std, r)
         in_other = group == "other" or (last_key or "").startswith("other.")
         if match and match.entry.key == "other.other" and not in_other:
             match = None
@@ -297,6 +310,12 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
                                   f"（{'、'.join(c.text for c in extra)}），未采用", where=f"t3.{key_row}", keys=keys,
                                   source=r.label.source, evidence={"extra": [c.text for c in extra]}, confidence=0.8)
                 used_header = True
+        if not used_header and len(r.filled_values()) >= 2 * len(cols):
+            # the values of several rows run together (a scrambled text layer): not this row's
+            m.report.note("ambiguous-cells", f"表三“{squash(r.label_text)}”后面连续出现 {len(r.filled_values())} 个数值，"
+                          f"无法确定哪些属于本行，本行按缺失处理", where=f"t3.{key_row}", keys=keys,
+                          source=r.label.source, evidence={"values": [c.text for c in r.values]}, confidence=0.3)
+            continue
         if not used_header:
             sel = select_values(r.values, len(cols), keep="last")
             for k, c, ck in zip(keys, sel.cells, cols):
@@ -366,6 +385,13 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
     if i_direct >= 0 and i_after >= 0 and i_after < i_direct:
         order = keys[:5] + keys[10:] + keys[5:10]
         m.report.note("column-order", "表四“复议后起诉”列组排在“未经复议直接起诉”之前，已按表头对应", where="t4")
+    others = [x for x in data if x is not r]
+    if len(r.values) < len(keys) and others:
+        # values split over several runs between header fragments (a scrambled text layer)
+        m.report.note("ambiguous-cells", f"表四的数值被拆成 {len(data)} 段（{'、'.join(str(len(x.filled_values())) for x in data)} 个），"
+                      "无法确定各自所属的列，表四按缺失处理", where="t4", keys=keys,
+                      evidence={"runs": [[c.text for c in x.values] for x in data]}, confidence=0.3)
+        return True
     sel = select_values(r.values, len(keys), keep="last")
     for k, c in zip(order, sel.cells):
         m.put(k, c, None, None, confidence=1.0 if not sel.extra and not sel.missing else 0.6)

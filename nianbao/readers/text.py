@@ -124,6 +124,8 @@ class _Parser:
                 i = self._md_rows(i)
             else:
                 j = self._loose_rows(i)
+                if j == i:
+                    j = self._bare_cells(i)
                 if j > i:
                     i = j
                 else:
@@ -281,6 +283,14 @@ class _Parser:
             return [label] + re.split(r"\s+", m.group("nums"))
         return None
 
+    def _next_loose(self, i: int) -> bool:
+        """The next non-blank line is a row of numbers (so line ``i`` is inside a table)."""
+        for j in range(i + 1, min(i + 4, len(self.lines))):
+            if self.kind(j) == "blank":
+                continue
+            return self.kind(j) == "text" and self._loose_row(j) is not None
+        return False
+
     def _loose_rows(self, i: int) -> int:
         """A run of loose rows (at least two with numbers) becomes one table."""
         start, n = i, len(self.lines)
@@ -299,8 +309,9 @@ class _Parser:
             if cells is not None:
                 rows.append([(c, j) for c in cells])
                 numeric_rows += 1
-            elif rows and len(s) <= 40 and not s.endswith(_SENTENCE_END) and not _HEADING_RE.match(s):
-                rows.append([(s, j)])         # a header or group label inside the table
+            elif rows and len(re.sub(r"\s+", "", s)) <= 40 and not s.endswith(_SENTENCE_END) and (
+                    not _HEADING_RE.match(s) or self._next_loose(j)):
+                rows.append([(s, j)])         # a header, group label or wrapped label inside the table
             else:
                 break
             j += 1
@@ -312,4 +323,59 @@ class _Parser:
             return i
         end = rows[-1][0][1] + 1
         self._emit(rows, start)
+        return end
+
+    # -- bare cells: one cell per line, no separators (plain pdftotext, copy from a viewer) ----
+    def _bare_kind(self, i: int) -> str | None:
+        s = self.lines[i].strip()
+        if not s:
+            return "blank"
+        if self.kind(i) != "text":
+            return None
+        if is_value_text(s) and len(s) <= 20:
+            return "value"
+        if len(s) <= 40 and not s.endswith(_SENTENCE_END):
+            return "label"
+        return None
+
+    def _next_is_value(self, i: int, within: int = 2) -> bool:
+        seen = 0
+        for j in range(i + 1, len(self.lines)):
+            k = self._bare_kind(j)
+            if k == "blank":
+                continue
+            if k == "value":
+                return True
+            seen += 1
+            if seen >= within:
+                return False
+        return False
+
+    def _bare_cells(self, i: int) -> int:
+        """A run of one-cell lines with many numbers becomes a table with no row breaks.
+
+        A heading-like line (``三、收到和处理…``) ends the run unless a number follows it
+        closely (then it is a row label such as ``一、本年新收…``).
+        """
+        n = len(self.lines)
+        cells: list[tuple[str, int]] = []
+        values = 0
+        j = i
+        while j < n:
+            k = self._bare_kind(j)
+            if k is None:
+                break
+            if k == "label" and _HEADING_RE.match(self.lines[j].strip()) and cells \
+                    and not self._next_is_value(j):
+                break
+            if k != "blank":
+                cells.append((self.lines[j].strip(), j))
+                values += k == "value"
+            j += 1
+        while cells and not is_value_text(cells[-1][0]):
+            cells.pop()          # trailing labels belong to the text after the table
+        if values < 6 or values < 0.3 * len(cells):
+            return i
+        end = cells[-1][1] + 1
+        self._emit([cells], i, rows_reliable=False)
         return end
