@@ -152,6 +152,8 @@ class Standard:
         self.t4_col_matcher = Matcher(self.t4_columns, fuzzy_min=92)
         self.version_markers = {k: [fold(x) for x in v] for k, v in data["version_markers"].items()}
         self.title_pattern = data["title_pattern"]
+        tm = data["table_markers"]
+        self.table_markers = {k: ([fold(x) for x in v] if isinstance(v, list) else fold(v)) for k, v in tm.items()}
         self._all_keys: dict[str, tuple[str, ...]] = {}
 
     # -- keys (identical to shared/tools/cellkeys.py) ------------------------------

@@ -41,32 +41,36 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
     left outside the table).
     """
     before = before or {}
+    tm = std.table_markers
     ctx = TableContext()
     carry: str | None = None     # the context a table ends in; a table right after it continues it
     t2_rows = std.t2[FORMAT_2021]["row_matcher"]
     t2v19_rows = std.t2[FORMAT_2019]["row_matcher"]
+
+    def is_t4(text: str) -> bool:
+        return tm["t4"] in text and any(w in text for w in tm["t4_with"])
+
     for table in tables:
         rows = logical_rows(table)
         text = _folded(rows)
         state: str | None = carry if before.get(id(table), None) == "" else None
-        if "行政复议" in text and ("维持" in text or "纠正" in text) and "本年新收" not in text:
+        if is_t4(text) and tm["t3_not_before_t4"] not in text:
             state = T4
         elif not text.strip() or all(not r.labels for r in rows if r.filled_values()):
-            ctx_text = before.get(id(table), "")
-            if "行政复议" in ctx_text and ("维持" in ctx_text or "行政诉讼" in ctx_text):
+            if is_t4(before.get(id(table), "")):
                 state = T4
         for r in rows:
-            lab = fold(r.label_text)
-            all_labels = "".join(fold(c.text) for c in r.labels)
-            if "第二十条" in all_labels or fold(r.labels[0].text) == "信息内容" if r.labels else False:
+            labels = "".join(fold(c.text) for c in r.labels)
+            first = fold(r.labels[0].text) if r.labels else ""
+            if any(m in labels for m in tm["t2"]) or first == tm["t2_header_first"]:
                 state = T2
-            elif "申请人情况" in all_labels or "自然人" in all_labels or "勾稽" in all_labels:
+            elif any(m in labels for m in tm["t3"]):
                 state = T3
-            elif "行政复议" in all_labels and ("行政诉讼" in all_labels or "维持" in all_labels or len(r.values) >= 10):
+            elif tm["t4"] in labels and (is_t4(labels) or len(r.values) >= 10):
                 state = T4
-            elif r.values and state != T3 and std.t3_row_matcher.match(r.label_text, fuzzy=False):
-                m = std.t3_row_matcher.match(r.label_text, fuzzy=False)
-                if m and m.entry.key not in ("other.other", "result_total") or state is None:
+            elif r.values and state != T3 and (m3 := std.t3_row_matcher.match(r.label_text, fuzzy=False)):
+                # 3.其他 and 总计 also occur outside 表三: they do not switch to it on their own
+                if m3.entry.key not in ("other.other", "result_total") or state is None:
                     state = T3
             elif r.values and state is None and (t2_rows.match(r.label_text, fuzzy=False)
                                                   or t2v19_rows.match(r.label_text, fuzzy=False)):
@@ -194,9 +198,6 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
 # 表三
 
 
-_T3_HEADER_SKIP = ("申请人情况", "法人或其他组织", "勾稽", "信息内容")
-
-
 def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str, GridCell]]:
     """Per source table, the header cell of each of the 7 columns (reliable grids only)."""
     out: dict[int, dict[str, GridCell]] = {}
@@ -204,7 +205,8 @@ def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str,
         first_data = min((r.label.row for r in rows if r.table is table and r.label is not None
                           and r.filled_values() and std.t3_row_matcher.match(r.label_text, fuzzy=False)),
                          default=None)
-        hm = header_columns(table, std.t3_col_matcher, skip=_T3_HEADER_SKIP, before_row=first_data,
+        hm = header_columns(table, std.t3_col_matcher, skip=tuple(std.table_markers["t3_header_skip"]),
+                            before_row=first_data,
                             n_expected=len(std.t3_columns))
         if hm:
             out[id(table)] = hm
