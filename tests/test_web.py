@@ -1,0 +1,334 @@
+"""The web front end (nianbao.web): pages, JSON API, downloads, compose, limits, security."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+import yaml  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
+
+from conftest import REAL, SAMPLES, load_truth  # noqa: E402
+from nianbao.web.app import WebConfig, create_app  # noqa: E402
+from nianbao.web.batch import Entry, ResultCache, safe_filename  # noqa: E402
+from nianbao.web.security import content_disposition  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+SAMPLE_TXT = sorted(SAMPLES.glob("*.txt"))
+HUAIAN = REAL / "001_huaian_2024.pdf"
+S000 = next(SAMPLES.glob("000_*.txt"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def upload(*paths: Path, extra: list[tuple[str, bytes]] = ()) -> list:
+    files = [("files", (p.name, p.read_bytes())) for p in paths]
+    files += [("files", (name, data)) for name, data in extra]
+    return files
+
+
+def truth_of(report: Path) -> dict:
+    stem = report.name.rsplit(".", 1)[0]
+    return load_truth(report.parent / f"{stem}.truth.json")
+
+
+def assert_secure_headers(r) -> None:
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "form-action 'self'" in csp and "script-src" not in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+# ---------------------------------------------------------------------------- pages
+
+def test_index_is_chinese_offline_and_has_links(client):
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert_secure_headers(r)
+    t = r.text
+    assert "审核" in t and "上传" in t and 'enctype="multipart/form-data"' in t and 'name="files" multiple' in t
+    for link in ('href="/template.xlsx"', 'href="/template.yaml"', 'href="/api"', 'action="/check"', 'action="/compose"'):
+        assert link in t
+    assert "<script" not in t.lower()
+    assert not re.search(r'(src|href)="(https?:)?//', t), "no external resources"
+
+
+def test_api_docs_page_openapi_and_no_cdn_docs(client):
+    r = client.get("/api")
+    assert r.status_code == 200 and "/api/extract" in r.text and "/api/check" in r.text and "接口说明" in r.text
+    spec = client.get("/openapi.json").json()
+    assert {"/api/extract", "/api/check", "/api/health", "/compose"} <= set(spec["paths"])
+    assert client.get("/docs").status_code == 404      # Swagger UI would load scripts from a CDN
+    assert client.get("/api/health").json()["status"] == "ok"
+
+
+def test_not_found_is_chinese_and_secured(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and "页面不存在" in r.text
+    assert_secure_headers(r)
+    r = client.get("/api/nothing")
+    assert r.status_code == 404 and CJK.search(r.json()["error"])
+
+
+# ---------------------------------------------------------------------------- /check (HTML) and downloads
+
+def test_check_page_samples_and_real_pdf(client):
+    paths = SAMPLE_TXT + [HUAIAN]
+    r = client.post("/check", files=upload(*paths))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert_secure_headers(r)
+    t = r.text
+    for p in paths:
+        assert truth_of(p)["agency"] in t, p.name
+        assert p.name in t
+    assert "T3-RES" in t                     # sample 000's 勾稽关系 error
+    assert "表三" in t and 'class="num error"' in t   # highlighted cells
+    assert "<script" not in t.lower()
+    m = re.search(r'href="/results/([A-Za-z0-9_-]+)\.xlsx"', t)
+    assert m, "download link"
+    bid = m.group(1)
+
+    x = client.get(f"/results/{bid}.xlsx")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert "filename*=UTF-8''" in x.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(x.content))
+    assert {"汇总", "问题清单", "表三"} <= set(wb.sheetnames)
+    assert wb["汇总"].max_row == len(paths) + 1
+
+    j = client.get(f"/results/{bid}.json")
+    recs = j.json()
+    assert [d["source"] for d in recs] == [p.name for p in paths]
+    assert any(f["rule"] == "T3-RES" for f in recs[0]["findings"])
+
+    again = client.get(f"/results/{bid}")
+    assert again.status_code == 200 and truth_of(S000)["agency"] in again.text
+
+
+def test_check_junk_file_is_reported_and_batch_goes_on(client):
+    r = client.post("/check", files=upload(S000, extra=[("坏文件.docx", b"PK\x03\x04 not really a docx"),
+                                                        ("empty.txt", b"")]))
+    assert r.status_code == 200
+    assert truth_of(S000)["agency"] in r.text
+    assert "无法读取的文件" in r.text and "坏文件.docx" in r.text and "文件为空" in r.text
+
+
+def test_expired_result_is_a_chinese_404(client):
+    r = client.get("/results/nonexistent.xlsx")
+    assert r.status_code == 404 and "已过期" in r.text
+
+
+def test_check_without_files_is_a_chinese_error(client):
+    r = client.post("/check", files=[("files", ("", b""))])
+    assert r.status_code == 400 and "请至少选择一个报告文件" in r.text
+    r = client.post("/api/check", data={"x": "1"})
+    assert r.status_code in (400, 415) and CJK.search(r.json()["error"])
+
+
+# ---------------------------------------------------------------------------- JSON API
+
+def test_api_extract_matches_cells_contract(client):
+    paths = SAMPLE_TXT + [HUAIAN]
+    r = client.post("/api/extract", files=upload(*paths))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert_secure_headers(r)
+    recs = r.json()
+    assert len(recs) == len(paths)
+    for p, rec in zip(paths, recs):
+        truth = truth_of(p)
+        assert set(rec) == {"source", "format_version", "agency", "year", "cells"}
+        assert rec["source"] == p.name
+        for k in ("format_version", "agency", "year"):
+            assert rec[k] == truth[k], (p.name, k)
+        assert rec["cells"] == truth["cells"], p.name
+
+
+def test_api_extract_junk_error_in_chinese_other_file_succeeds(client):
+    r = client.post("/api/extract", files=upload(S000, extra=[("junk.pdf", b"%PDF-1.4\nthis is not a pdf")]))
+    assert r.status_code == 200
+    ok, bad = r.json()
+    assert ok["cells"] == truth_of(S000)["cells"]
+    assert set(bad) == {"source", "error"} and bad["source"] == "junk.pdf" and CJK.search(bad["error"])
+
+
+def test_api_check_returns_audits(client):
+    r = client.post("/api/check", files=upload(S000, extra=[("x.bin", b"\x00\x01\x02 garbage")]))
+    assert r.status_code == 200
+    audit, bad = r.json()
+    assert {"source", "format_version", "agency", "year", "summary", "findings"} <= set(audit)
+    assert audit["summary"]["errors"] >= 1
+    assert any(f["rule"] == "T3-RES" and f["severity"] == "error" for f in audit["findings"])
+    assert "error" in bad and CJK.search(bad["error"])
+
+
+# ---------------------------------------------------------------------------- security
+
+def test_xss_payloads_render_inert(client):
+    text = S000.read_text(encoding="utf-8")
+    text = text.replace("重庆市九龙坡区石板镇人民政府2023年",
+                        "重庆市<script>alert(1)</script>人民政府2023年", 1)
+    text = text.replace("1、 总体情况\n", "1、 总体情况\n<script>alert(1)</script> <img src=x onerror=alert(1)>\n", 1)
+    files = [("files", ("<img src=x onerror=alert(3)>.txt", text.encode("utf-8"))),
+             ("files", ("<script>alert(2).txt", text.encode("utf-8")))]
+    r = client.post("/check", files=files)
+    assert r.status_code == 200
+    low = r.text.lower()
+    assert "<script" not in low and "<img" not in low
+    assert "&lt;script&gt;" in r.text and "&lt;img" in r.text        # the text is there, escaped
+    assert_secure_headers(r)
+    bid = re.search(r'/results/([A-Za-z0-9_-]+)\.json', r.text).group(1)
+    page = client.get(f"/results/{bid}").text.lower()
+    assert "<script" not in page and "<img" not in page
+    # the API returns the text as data, as JSON
+    j = client.post("/api/extract", files=files)
+    assert j.headers["content-type"].startswith("application/json")
+    assert "<script>" in j.json()[0]["agency"]
+
+
+def test_content_disposition_rfc5987():
+    h = content_disposition("年报审核结果.xlsx", "nianbao-results.xlsx")
+    assert h.startswith('attachment; filename="nianbao-results.xlsx"; filename*=UTF-8\'\'')
+    assert "%E5%B9%B4" in h
+    h.encode("latin-1")
+    h2 = content_disposition('a"b\r\nc 报告.docx')
+    assert "\r" not in h2 and "\n" not in h2 and h2.count('"') == 2
+    h2.encode("latin-1")
+
+
+def test_safe_filename():
+    assert safe_filename("C:\\Users\\x\\报告.pdf") == "报告.pdf"
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename("") == "未命名文件"
+    assert safe_filename("a\x00b.txt") == "ab.txt"
+    long = safe_filename("长" * 500 + ".pdf")
+    assert len(long) <= 120 and long.endswith(".pdf")
+
+
+# ---------------------------------------------------------------------------- limits
+
+def test_per_file_limit_and_file_count_limit():
+    cfg = WebConfig(max_file_bytes=S000.stat().st_size + 10, max_files=3)
+    with TestClient(create_app(cfg)) as c:
+        r = c.post("/api/extract", files=upload(S000, extra=[("big.txt", b"x" * (cfg.max_file_bytes + 1))]))
+        ok, big = r.json()
+        assert ok["agency"] == truth_of(S000)["agency"]
+        assert "文件过大" in big["error"]
+        r = c.post("/api/extract", files=upload(S000, S000, S000, S000))
+        assert r.status_code == 413 and "最多上传 3 个文件" in r.json()["error"]
+        r = c.post("/check", files=upload(S000, S000, S000, S000))
+        assert r.status_code == 413 and "最多上传 3 个文件" in r.text
+
+
+def test_total_body_limit():
+    with TestClient(create_app(WebConfig(max_body_bytes=20_000))) as c:
+        r = c.post("/api/check", files=[("files", ("a.txt", b"x" * 50_000))])
+        assert r.status_code == 413 and "上传的内容过大" in r.json()["error"]
+        r = c.post("/check", files=[("files", ("a.txt", b"x" * 50_000))])
+        assert r.status_code == 413 and "上传的内容过大" in r.text
+        assert c.get("/api/health").status_code == 200
+
+
+def test_total_body_limit_without_content_length():
+    def chunks():
+        yield b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n'
+        for _ in range(10):
+            yield b"x" * 5000
+        yield b"\r\n--xyz--\r\n"
+    with TestClient(create_app(WebConfig(max_body_bytes=20_000))) as c:
+        r = c.post("/api/check", content=chunks(), headers={"content-type": "multipart/form-data; boundary=xyz"})
+        assert r.request.headers.get("transfer-encoding") == "chunked"
+        assert r.status_code == 413 and "20 KB" in r.json()["error"]
+
+
+def test_result_cache_is_bounded():
+    cache = ResultCache(limit=2, max_reports=10)
+    a, b, c = (cache.add([Entry(f"{i}.txt", error="x")]) for i in range(3))
+    assert cache.get(a.id) is None and cache.get(b.id) and cache.get(c.id) and len(cache) == 2
+    big = cache.add([Entry("x", error="x")] * 11)       # a single batch over max_reports is still kept alone
+    assert cache.get(big.id) and len(cache) == 1
+
+
+# ---------------------------------------------------------------------------- templates and compose
+
+def test_template_downloads(client):
+    r = client.get("/template.xlsx", params={"agency": "某某县人民政府", "year": 2024})
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert "filename*=UTF-8''" in r.headers["content-disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert {"基本信息", "表二", "表三", "表四"} <= set(wb.sheetnames)
+    y = client.get("/template.yaml")
+    assert y.status_code == 200
+    d = yaml.safe_load(y.text)
+    assert d["format_version"] == "2021" and "t3.new.natural_person" in d["cells"]
+    bad = client.get("/template.xlsx", params={"format_version": "1999"})
+    assert bad.status_code == 400 and "格式版本" in bad.text
+    assert client.get("/template.yaml", params={"year": "abc"}).status_code == 422
+
+
+def compose(client, path: Path | None = None, *, name=None, data=None, fmt="docx", allow=False):
+    files = {"file": (name or path.name, data if data is not None else path.read_bytes())}
+    form = {"fmt": fmt}
+    if allow:
+        form["allow_inconsistent"] = "1"
+    return client.post("/compose", files=files, data=form)
+
+
+def test_compose_docx_from_truth_json(client):
+    t = next(SAMPLES.glob("001_*.truth.json"))
+    r = compose(client, t)
+    assert r.status_code == 200 and r.content[:4] == b"PK\x03\x04"
+    cd = r.headers["content-disposition"]
+    assert cd.startswith("attachment;") and "filename*=UTF-8''" in cd
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert "word/document.xml" in names
+    md = compose(client, t, fmt="md")
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert load_truth(t)["agency"] in md.content.decode("utf-8")
+
+
+def test_compose_inconsistent_refused_unless_allowed(client):
+    t = next(SAMPLES.glob("000_*.truth.json"))
+    r = compose(client, t)
+    assert r.status_code == 422
+    assert "T3-RES" in r.text and "不一致" in r.text and "允许不一致" in r.text
+    assert "t3.result_total.total" in r.text                # names the cells
+    assert "/tmp" not in r.text
+    ok = compose(client, t, allow=True)
+    assert ok.status_code == 200 and ok.content[:4] == b"PK\x03\x04"
+    assert ok.headers["x-nianbao-inconsistent"] == "2"
+
+
+def test_compose_from_filled_excel_template_and_bad_input(client):
+    tpl = client.get("/template.xlsx", params={"agency": "某某县人民政府", "year": 2024}).content
+    r = compose(client, name="模板.xlsx", data=tpl, fmt="html")
+    assert r.status_code == 200 and "某某县人民政府" in r.content.decode("utf-8")
+    bad = compose(client, name="坏.json", data=b"{not json")
+    assert bad.status_code == 400 and "不是有效的 JSON" in bad.text and "/tmp" not in bad.text
+    unknown = compose(client, name="x.json", data=json.dumps({"cells": {"t9.nope": 1}}).encode())
+    assert unknown.status_code == 400 and "未知的单元格键" in unknown.text
+    fmt = compose(client, name="x.json", data=b"{}", fmt="exe")
+    assert fmt.status_code == 400 and "不支持的输出格式" in fmt.text
+
+
+# ---------------------------------------------------------------------------- CLI
+
+def test_cli_web_command_registered():
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+    res = CliRunner().invoke(app, ["web", "--help"])
+    assert res.exit_code == 0 and "--port" in res.output and "--host" in res.output
