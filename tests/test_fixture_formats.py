@@ -85,3 +85,25 @@ def test_scrambled_text_never_gives_a_wrong_value(converted, truth, tmp_path):
     wrong = {k: (got[k], v) for k, v in want["cells"].items() if got.get(k) is not None and not _same(got[k], v)}
     assert not wrong
     assert sum(v is not None for v in got.values()) >= 100   # most of it is still read
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), blank=st.sampled_from([0.0, 0.2]))
+def test_random_values_through_libreoffice_pdf(tmp_path, seed, blank):
+    """Random values (blanks included) → DOCX → LibreOffice PDF → the same cells."""
+    import random
+
+    from nianbao.compose.convert import docx_to_pdf
+    from nianbao.compose.fixtures import random_consistent_input, truth_record
+
+    inp = random_consistent_input(random.Random(seed), blank_prob=blank, zero_prob=0.3, max_count=5000)
+    docx = tmp_path / f"r{seed}.docx"
+    docx.write_bytes(render(inp, "docx"))
+    pdf = docx_to_pdf(docx, tmp_path / f"r{seed}.pdf")
+    want = truth_record(inp)["cells"]
+    got = extract_path(pdf).values()
+    assert all(_same(got.get(k), v) for k, v in want.items())
