@@ -1,5 +1,6 @@
 # nianbao — two commands from a fresh clone:
-#   make demo   read and audit the bundled samples, write out/ (report.html, report.xlsx, findings.jsonl, cells.jsonl)
+#   make demo   read and audit the bundled samples, write out/ (cells.jsonl, findings.jsonl, report.xlsx,
+#               report.html, nianbao.duckdb) and score the extraction against the answer keys
 #   make test   the whole test suite
 PY ?= python3
 SHARED ?= ../shared
@@ -13,8 +14,11 @@ demo: install
 	mkdir -p out
 	nianbao extract --cells $(SHARED)/samples $(SHARED)/real > out/cells.jsonl || true
 	nianbao check $(SHARED)/samples $(SHARED)/real --json --excel out/report.xlsx --html out/report.html > out/findings.jsonl || true
+	rm -f out/nianbao.duckdb
+	nianbao ingest $(SHARED)/samples $(SHARED)/real --db out/nianbao.duckdb || true
+	COLUMNS=200 nianbao analyze indicators --db out/nianbao.duckdb --out out/indicators.xlsx
 	$(PY) $(SHARED)/tools/score.py $(SHARED)/samples $(SHARED)/real
-	@echo "输出：out/cells.jsonl out/findings.jsonl out/report.xlsx out/report.html"
+	@echo "输出：out/cells.jsonl out/findings.jsonl out/report.xlsx out/report.html out/nianbao.duckdb out/indicators.xlsx"
 
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
