@@ -65,9 +65,12 @@ def bench_one(fmt: str, seconds: float) -> dict:
     from nianbao.extract import extract_document
     from nianbao.readers import read
 
+    from nianbao.cli.app import tune_gc
+
     inputs = build_inputs()[fmt]
     if not inputs:
         return {"format": fmt, "files": 0}
+    tune_gc()   # as the CLI does
     # warm up (imports, caches)
     for name, data in inputs:
         extract_document(read(name, data))

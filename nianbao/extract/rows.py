@@ -32,7 +32,13 @@ class LogicalRow:
         return self.labels[-1].text if self.labels else ""
 
     def filled_values(self) -> list[GridCell]:
-        return [v for v in self.values if v.text.strip()]
+        """Value cells that print something (numbers, marks); memoised per length, as
+        ``values`` only grows while the row is built."""
+        memo = self.__dict__.get("_filled")
+        if memo is None or memo[0] != len(self.values):
+            memo = (len(self.values), [v for v in self.values if v.text.strip()])
+            self.__dict__["_filled"] = memo
+        return memo[1]
 
 
 _WORDY = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")

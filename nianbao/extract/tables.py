@@ -10,6 +10,7 @@ as a ``Note`` for the auditor: extra/missing cells, label variants, shifted colu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
@@ -104,12 +105,12 @@ class Mapper:
                 column_label=column_label, variant=match.variant if match else None,
                 source=row_label.source if row_label else None, confidence=confidence)
             return
-        pv = parse_value(cell.text, decimal=key in self.decimal, na_marks=self.std.na_marks)
+        pv = parse_value(cell.text, key in self.decimal, self.std.na_marks)
         conf = confidence if cell.confidence is None else min(confidence, cell.confidence)
+        # positional: CellValue(key, value, kind, raw, label, column_label, variant, source, confidence)
         self.report.cells[key] = CellValue(
-            key=key, value=pv.value, kind=pv.kind, raw=cell.text,
-            label=row_label.text if row_label else None, column_label=column_label,
-            variant=match.variant if match else None, source=cell.source, confidence=conf)
+            key, pv.value, pv.kind, cell.text, row_label.text if row_label else None, column_label,
+            match.variant if match else None, cell.source, conf)
 
     def note_label(self, table: str, key: str, label: GridCell, match: Match) -> None:
         if match.variant == "canonical":
@@ -227,6 +228,7 @@ def _match_row(std: Standard, r: LogicalRow) -> Match | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
 def _strip_group_prefix(std: Standard, label: str) -> str:
     """``（三）不予公开 1.属于国家秘密`` printed in one cell → ``1.属于国家秘密``."""
     f = fold(label)

@@ -93,13 +93,15 @@ class _Parser:
 
     def _kind(self, i: int) -> str:
         ln = self.lines[i]
-        s = ln.strip()
-        if not s and "\t" not in ln:
-            return "blank"
         if "\t" in ln:
             if self.cell_line_mode and ln.startswith("\t") and ln.count("\t") == 1:
                 return "cell"
             return "tabrow"
+        s = ln.strip()
+        if not s:
+            return "blank"
+        if "|" not in s:
+            return "text"
         if s.startswith("|") and s.endswith("|") and s.count("|") >= 3 and s.strip("|").strip():
             return "md"
         if s and set(s) <= {"|", " "}:
@@ -137,18 +139,17 @@ class _Parser:
         return Source(self.file, line=line + 1, table=len(self.tables_so_far()), row=row, col=col)
 
     def tables_so_far(self) -> list[GridTable]:
-        return [b for b in self.blocks if isinstance(b, GridTable)]
+        return [b for b in self.blocks if type(b) is GridTable]
 
     def _emit(self, rows: list[list[tuple[str, int]]], start: int, *, rows_reliable: bool = True) -> None:
         rows = [r for r in rows if r]
         if not rows:
             return
         t_index = len(self.tables_so_far())
-        cells = []
-        for r, row in enumerate(rows):
-            for c, (text, line) in enumerate(row):
-                cells.append(GridCell(text=text, row=r, col=c,
-                                      source=Source(self.file, line=line + 1, table=t_index, row=r, col=c)))
+        f = self.file
+        # positional arguments: this loop runs for every cell of every table
+        cells = [GridCell(text, r, c, 1, 1, Source(f, None, line + 1, t_index, r, c))
+                 for r, row in enumerate(rows) for c, (text, line) in enumerate(row)]
         if len(cells) > Limits.max_table_cells:
             raise ReadError(f"表格过大（{len(cells)} 个单元格），疑似异常文件")
         self.blocks.append(GridTable(cells=cells, source=Source(self.file, line=start + 1, table=t_index),
