@@ -264,15 +264,8 @@ def duplication_cmd(db: Path = _DB_OPT, out: Optional[Path] = _OUT_OPT, limit: i
 
 
 def _read_list(path: Path) -> list[str]:
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError(f"无法识别文件编码：{path.name}")
+    from ..readers.encoding import decode
+    text, _ = decode(path.read_bytes())
     out = []
     for line in text.splitlines():
         name = re.split(r"[,\t，]", line, maxsplit=1)[0].strip()

@@ -120,15 +120,8 @@ def read_membership(path: str | Path) -> pd.DataFrame:
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         df = pd.read_excel(p, dtype=str)
     else:
-        raw = p.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValueError(f"无法识别成员名单文件的编码：{p.name}（请用 UTF-8 或 GB18030）")
+        from ..readers.encoding import decode
+        text, _ = decode(p.read_bytes())
         import io
         df = pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
     return membership_frame(df, source=p.name)
