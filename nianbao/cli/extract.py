@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ..extract import extract_path
 from ..files import expand_inputs
+from ..normalize import fold, split_ordinal
 from ..readers import ReadError
 from ..standard import load
 from .app import app
@@ -90,9 +91,12 @@ def _print_report(report) -> None:
     t3.add_column("")
     for c in std.t3_columns:
         t3.add_column(c.canonical, justify="right")
+    groups = {g.key: split_ordinal(fold(g.canonical))[0] for g in std.t3_groups}
+    row_group = {r.key: r.group for r in std.t3_rows}
     for rk in std.t3_row_keys(ver):
         label, _ = std.label_of(f"t3.{rk}.total", ver)
-        t3.add_row(label[:24], *[_fmt(report.cells.get(f"t3.{rk}.{c}")) for c in std.t3_cols])
+        label = groups.get(row_group.get(rk), "") + label     # （三）1.属于国家秘密
+        t3.add_row(label[:26], *[_fmt(report.cells.get(f"t3.{rk}.{c}")) for c in std.t3_cols])
     con.print(t3)
     t4 = Table(title="表四 政府信息公开行政复议、行政诉讼情况")
     t4.add_column("")
