@@ -179,3 +179,14 @@ def test_title_where_agency_and_tail_share_zhengfu():
                                               "2023年度某某市人民政府信息公开工作年度报告")
     r = _x(text)
     assert (r.agency, r.year) == ("某某市人民政府", 2023)
+
+
+@pytest.mark.parametrize("title,agency,year", [
+    ("某市某局政府信息公开工作年度报告（2023年度）", "某市某局", 2023),
+    ("某区人民政府关于2023年度政府信息公开工作的报告", "某区人民政府", 2023),
+    ("某县财政局2024年度政府信息公开工作年度报告", "某县财政局", 2024),
+    ("2022年某街道办事处政府信息公开工作年度报告", "某街道办事处", 2022),
+])
+def test_title_forms(title, agency, year):
+    from nianbao.extract.meta import parse_title
+    assert parse_title(title) == (agency, year)

@@ -15,10 +15,13 @@ from ..model import Report
 from ..normalize import fold
 
 _TITLE_TAIL = "政府信息公开工作年度报告"
-# {agency}{YYYY}年(度){…}政府信息公开工作年度报告
-_TITLE_A = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<mid>.*?)政府信息公开(?:工作)?年度报告")
+_REPORT = r"政府信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:情况)?报告"
+# {agency}{YYYY}年(度){…}政府信息公开工作年度报告 (also …关于2023年度政府信息公开工作的报告)
+_TITLE_A = re.compile(r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<mid>.*?)" + _REPORT)
 # {YYYY}年(度){agency}政府信息公开工作年度报告
-_TITLE_B = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.+?)政府信息公开(?:工作)?年度报告")
+_TITLE_B = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?(?P<agency>.+?)" + _REPORT)
+# {agency}政府信息公开工作年度报告（2023年度）
+_TITLE_C = re.compile(r"^(?P<agency>.+?)" + _REPORT + r"[（(]?(?P<year>(?:19|20)\d{2})年?度?[）)]?$")
 _PERIOD = re.compile(r"(?:统计(?:时限|期限|时间|区间|周期)|统计数据)[^。]{0,12}?(?P<year>(?:19|20)\d{2})年1月1日")
 _PERIOD2 = re.compile(r"(?P<year>(?:19|20)\d{2})年1月1日(?:起)?至(?P=year)年12月31日")
 _PREAMBLE_AGENCY = [
@@ -44,9 +47,9 @@ def _clean_agency(a: str) -> str:
 
 def parse_title(text: str) -> tuple[str | None, int | None] | None:
     f = fold(text)
-    if _TITLE_TAIL not in f and "年度报告" not in f:
+    if "报告" not in f or "政府信息公开" not in f:
         return None
-    for rx in (_TITLE_A, _TITLE_B):
+    for rx in (_TITLE_A, _TITLE_B, _TITLE_C):
         m = rx.match(f)
         if m:
             agency = _clean_agency(m.group("agency"))
