@@ -33,12 +33,22 @@ ORDINAL_RE = re.compile(
 )
 
 
+try:  # Traditional → Simplified, so that a Big5 (Traditional) report matches the standard's labels
+    import opencc as _opencc
+    _T2S = _opencc.OpenCC("t2s").convert
+except Exception:  # pragma: no cover - opencc is a pinned dependency; matching still works for Simplified
+    _T2S = None
+
+
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """NFKC-fold, map ASCII punctuation to full width, unify quotes, drop whitespace."""
+    """NFKC-fold, Traditional→Simplified characters, map ASCII punctuation to full width,
+    unify quotes, drop whitespace. For matching only: printed text is kept as printed."""
     if not text:
         return ""
     t = unicodedata.normalize("NFKC", text)
+    if _T2S is not None and not t.isascii():
+        t = _T2S(t)
     t = t.translate(_TO_FULL)
     return _WS.sub("", t)
 

@@ -19,13 +19,25 @@ is ``columns_reliable=False``: the extractor aligns values by row.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from ..grid import GridCell, GridDocument, GridTable, Paragraph, Source
 from ..normalize import is_value_text
 from .base import Limits, ReadError, Reader
 
-_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、]\s|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
+_HEADING_RAW = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、]\s|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
+
+
+class _HeadingRe:
+    """``_HEADING_RE.match(s)`` on the NFKC form (so ``四､`` with a half-width comma counts)."""
+
+    @staticmethod
+    def match(s: str):
+        return _HEADING_RAW.match(unicodedata.normalize("NFKC", s))
+
+
+_HEADING_RE = _HeadingRe()
 _MD_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUM_TOKEN = r"(?:[+\-]?\d[\d,]*(?:\.\d+)?|/|／|—|-|－)"
 _LOOSE_ROW_RE = re.compile(r"^(?P<label>\S.*?[^\d\s,.+\-／/—－])\s+(?P<nums>" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r")*)\s*$")
