@@ -431,16 +431,26 @@ def test_truncation_never_invents_values():
         assert not bad, (cut, bad)
 
 
-def test_saved_repros():
-    """Inputs that once broke a reader, replayed for ever."""
+def _saved_repros() -> list:
     if not REPROS.is_dir():
-        pytest.skip("no saved repros")
-    files = [p for p in sorted(REPROS.iterdir()) if p.suffix in _SUFFIX.values()]
-    if not files:
-        pytest.skip("no saved repros")
+        return []
+    out = []
+    for p in sorted(REPROS.iterdir()):
+        if p.suffix not in _SUFFIX.values():
+            continue
+        marks = ()
+        if p.name.startswith("open-"):       # a known bug not fixed yet (see README.md there)
+            marks = pytest.mark.xfail(strict=True, reason=f"open bug, see {REPROS.name}/README.md")
+        out.append(pytest.param(p, id=p.name, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("path", _saved_repros() or [pytest.param(None, marks=pytest.mark.skip("no saved repros"))])
+def test_saved_repros(path):
+    """Inputs that once broke a reader, replayed for ever. A file named ``open-…`` is a
+    known open bug (expected to fail until fixed; then drop the prefix)."""
     kinds = {v: k for k, v in _SUFFIX.items()}
-    for p in files:
-        check(kinds[p.suffix], p.read_bytes())
+    check(kinds[path.suffix], path.read_bytes())
 
 
 # ---------------------------------------------------------------- atheris

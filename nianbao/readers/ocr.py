@@ -14,18 +14,23 @@ Owns everything between a picture of a page and the grid the extractor reads:
   to ``DPI``, ruling-line detection (long runs of dark pixels in numpy, with the text
   boxes of a detector-only OCR pass left out so character strokes are not taken for
   rules), erasing those rules (a rule beside a digit would read as ``1``), OCR of the
-  cleaned page with per-character boxes, and a vertical rule dropped where it runs
-  through a recognised character;
+  cleaned page with per-character boxes, a second look at what it left unread (detector
+  boxes with no text, ruled cells with ink but no text: recognised on their own), and a
+  vertical rule dropped where it runs through a recognised character;
 - the characters (placed in PDF points) and rules are assembled exactly as a digital
   PDF's are — ruled tables on their true grid, unruled tables by rows, paragraphs, page
   furniture, tables continued across pages — by the PDF reader's assembler, so a scan and
   its original read the same way (``format="ocr"``);
 - confidence: ``GridCell.confidence`` is the lowest OCR score in the cell; a value whose
-  digit lookalikes were corrected (``o`` → ``0``, a speck read as ``.``) is capped below
-  ``LOW_CONFIDENCE``; a cell with ink that nothing was read from gets confidence 0. Each
-  such cell is listed in ``GridDocument.warnings`` and ``flag_low_confidence(report)``
-  turns them into keyed ``ocr-low-confidence`` notes: never a silent value. The document
-  always says its values came from OCR.
+  digit lookalikes were corrected (``o`` → ``0``, a speck read as ``.``) or that was only
+  read on the second look is capped below ``LOW_CONFIDENCE``; a cell with ink that
+  nothing was read from gets confidence 0. Each such value is listed in
+  ``GridDocument.warnings``, and ``flag_low_confidence(report)`` turns the cells into
+  keyed ``ocr-low-confidence`` notes: never a silent value. The document always says its
+  values came from OCR;
+- limits: images over ``MAX_IMAGE_PIXELS`` refused (decompression bombs), pages scaled
+  to at most ``MAX_PAGE_PIXELS``, at most ``MAX_OCR_PAGES`` pages, one page in memory at
+  a time. ``NIANBAO_OCR_DEBUG=folder`` saves each page with what was found drawn on it.
 
 Heavy dependencies (numpy, Pillow, rapidocr) are imported lazily: this module imports
 without the extra, and then refuses with a Chinese message saying what to install.
@@ -891,7 +896,11 @@ class _Ocr:
     # -- confidence of cells
 
     def _confidence(self, doc: GridDocument, pages: dict[int, _Page]) -> None:
-        listed = low = ink = 0
+        """Set each table cell's confidence; list the doubtful values in the warnings
+        (labels read with a low score are only counted: a misread label shows up as an
+        unmatched row anyway)."""
+        from ..normalize import is_value_text
+        listed = low = ink = labels = 0
         for t_index, table in enumerate(doc.tables):
             for cell in table.cells:
                 src = cell.source
@@ -914,6 +923,9 @@ class _Ocr:
                     cell.confidence = 1.0
                     continue
                 if cell.confidence < LOW_CONFIDENCE:
+                    if not is_value_text(cell.text):
+                        labels += 1
+                        continue
                     low += 1
                     if listed < MAX_LISTED:
                         text = cell.text.replace("\n", "")
@@ -921,6 +933,8 @@ class _Ocr:
                         listed += 1
         if low + ink > listed:
             self.warnings.append(f"另有 {low + ink - listed} 个单元格识别置信度低或未能识别，请核对原件")
+        if labels:
+            self.warnings.append(f"表格中有 {labels} 处文字（行列标签）识别置信度低，请核对原件")
 
 
 def _debug_overlay(folder: str, number: int, gray, rules: Rules, verticals, chars, boxes) -> None:
