@@ -19,6 +19,7 @@ _TO_FULL = str.maketrans({
     "\u300c": '"', "\u300d": '"', "\u300e": '"', "\u300f": '"', "\uff02": '"',
     "\u00b7": "·",
 })
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _WS = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\ufeff]+")
 
 _CN_NUM = "一二三四五六七八九十"
@@ -48,7 +49,7 @@ def fold(text: str) -> str:
         return ""
     t = unicodedata.normalize("NFKC", text)
     if _T2S is not None and not t.isascii():
-        t = _T2S(t)
+        t = _T2S(_SURROGATES.sub("\ufffd", t))   # a lone surrogate (broken PDF font map) cannot be encoded
     t = t.translate(_TO_FULL)
     return _WS.sub("", t)
 

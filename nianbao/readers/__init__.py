@@ -18,6 +18,7 @@ _READERS = [
     ("pdf", "PdfReader"),
     ("docx", "DocxReader"),
     ("legacy", "LegacyReader"),
+    ("ocr", "OcrReader"),
     ("html", "HtmlReader"),
     ("text", "TextReader"),
 ]
