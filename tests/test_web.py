@@ -20,7 +20,7 @@ from openpyxl import load_workbook  # noqa: E402
 
 from conftest import REAL, SAMPLES, load_truth  # noqa: E402
 from nianbao.web.app import WebConfig, create_app  # noqa: E402
-from nianbao.web.batch import Entry, ResultCache, safe_filename  # noqa: E402
+from nianbao.web.batch import ResultCache, safe_filename, upload_error  # noqa: E402
 from nianbao.web.security import content_disposition  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -162,7 +162,7 @@ def test_api_extract_junk_error_in_chinese_other_file_succeeds(client):
     assert r.status_code == 200
     ok, bad = r.json()
     assert ok["cells"] == truth_of(S000)["cells"]
-    assert set(bad) == {"source", "error"} and bad["source"] == "junk.pdf" and CJK.search(bad["error"])
+    assert set(bad) == {"source", "error", "error_code"} and bad["source"] == "junk.pdf" and CJK.search(bad["error"])
 
 
 def test_api_check_returns_audits(client):
@@ -256,9 +256,9 @@ def test_total_body_limit_without_content_length():
 
 def test_result_cache_is_bounded():
     cache = ResultCache(limit=2, max_reports=10)
-    a, b, c = (cache.add([Entry(f"{i}.txt", error="x")]) for i in range(3))
+    a, b, c = (cache.add([upload_error(f"{i}.txt", "x")]) for i in range(3))
     assert cache.get(a.id) is None and cache.get(b.id) and cache.get(c.id) and len(cache) == 2
-    big = cache.add([Entry("x", error="x")] * 11)       # a single batch over max_reports is still kept alone
+    big = cache.add([upload_error("x", "x")] * 11)       # a single batch over max_reports is still kept alone
     assert cache.get(big.id) and len(cache) == 1
 
 

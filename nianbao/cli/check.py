@@ -11,7 +11,6 @@ else 1 if any finding has severity error, else 0.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -22,18 +21,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..audit.finding import ERROR, GROUPS, INFO, NOT_ASSESSABLE, SEVERITY_ZH, WARNING
-from ..audit.run import ReportAudit, audit_report
-from ..extract import extract_path
+from ..audit.run import ReportAudit
+from ..core import process_many
 from ..files import expand_inputs
-from ..readers import ReadError
+from ..jsonio import json_line
 from .app import app
+from .options import MAX_MEMORY, TIMEOUT, WORKERS, limits
 
 STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
 MARK = {ERROR: "✗", WARNING: "!", INFO: "·"}
 
 
 def _emit(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json_line(obj))
     sys.stdout.flush()
 
 
@@ -65,9 +65,12 @@ def check_cmd(
     excel: Optional[Path] = typer.Option(None, "--excel", help="把审核结果写入 Excel 工作簿"),
     html: Optional[Path] = typer.Option(None, "--html", help="把审核结果写成一个可离线打开的网页"),
     no_info: bool = typer.Option(False, "--no-info", help="屏幕输出中不显示“提示”级别的发现"),
+    timeout: float = TIMEOUT,
+    max_memory_mb: int = MAX_MEMORY,
+    workers: Optional[int] = WORKERS,
 ) -> None:
     """审核年度报告：勾稽关系、取值、结构、标签、正文与表格、内容要点。"""
-    out = Console(stderr=as_json, highlight=False)
+    screen = Console(stderr=as_json, highlight=False)
     err = Console(stderr=True, highlight=False)
     inputs = expand_inputs(files)
     if not inputs:
@@ -82,37 +85,28 @@ def check_cmd(
                         TimeRemainingColumn(), console=err, transient=True, disable=len(inputs) < 2)
     with progress:
         task = progress.add_task("审核中", total=len(inputs))
-        for path in inputs:
-            src = str(path)
-            progress.update(task, description=escape(f"审核 {path.name[:30]}"))
-            try:
-                report = extract_path(path)
-                report.source = src
-            except ReadError as e:
-                failures.append((src, str(e)))
+        for out in process_many(inputs, audit=True, limits=limits(len(inputs), timeout, max_memory_mb, workers)):
+            progress.update(task, description=escape(f"审核 {Path(out.source).name[:30]}"))
+            con = progress.console if len(inputs) > 1 else (err if out.audit is None else screen)
+            if out.audit is None:
+                error = out.error or out.audit_error
+                assert error is not None
+                failures.append((out.source, error.message))
                 if as_json:
-                    _emit({"source": src, "error": str(e)})
+                    _emit(out.error_record() if out.error is not None
+                          else {"source": out.source, "error": error.message, "error_code": str(error.code)})
                 else:
-                    (progress.console if len(inputs) > 1 else err).print(f"[red]无法读取[/red] {escape(src)}：{escape(str(e))}")
+                    con.print(f"[red]无法读取[/red] {escape(out.source)}：{escape(error.message)}")
                 progress.advance(task)
                 continue
-            except Exception as e:  # noqa: BLE001 - an extractor bug must not end the batch
-                msg = f"提取时出错，已跳过（{type(e).__name__}: {str(e)[:200]}）"
-                failures.append((src, msg))
-                if as_json:
-                    _emit({"source": src, "error": msg})
-                else:
-                    (progress.console if len(inputs) > 1 else err).print(f"[red]无法读取[/red] {escape(src)}：{escape(msg)}")
-                progress.advance(task)
-                continue
-            a = audit_report(report)
+            a = out.audit
             n_reports += 1
             sm = a.summary
             n_err, n_warn, n_info = n_err + sm["errors"], n_warn + sm["warnings"], n_info + sm["info"]
             if as_json:
                 _emit(a.to_dict())
             else:
-                print_audit(progress.console if len(inputs) > 1 else out, a, verbose_info=not no_info)
+                print_audit(con, a, verbose_info=not no_info)
             if keep:
                 audits.append(a)
             progress.advance(task)
@@ -135,7 +129,7 @@ def check_cmd(
 
     summary = (f"共审核 {n_reports} 份报告：错误 {n_err} 条，警告 {n_warn} 条，提示 {n_info} 条"
                + (f"；{len(failures)} 个文件无法读取" if failures else "") + "。")
-    (err if as_json else out).print(f"[bold]{summary}[/bold]")
+    (err if as_json else screen).print(f"[bold]{summary}[/bold]")
     if failures or write_failed:
         raise typer.Exit(2)
     raise typer.Exit(1 if n_err else 0)

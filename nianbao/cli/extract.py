@@ -13,19 +13,16 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ..extract import extract_path
+from ..core import process_many
 from ..files import expand_inputs
+from ..jsonio import json_line
 from ..normalize import fold, split_ordinal
-from ..readers import ReadError
 from ..standard import load
 from .app import app
-
-
-def _emit(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+from .options import MAX_MEMORY, TIMEOUT, WORKERS, limits
 
 
 @app.command("extract")
@@ -33,28 +30,25 @@ def extract_cmd(
     files: list[Path] = typer.Argument(..., help="报告文件或目录（txt/html/docx/pdf/doc…）"),
     cells: bool = typer.Option(False, "--cells", help="每个文件输出一行 JSON（单元格键值，见 cells.md）"),
     as_json: bool = typer.Option(False, "--json", help="输出完整模型（值的语义、匹配的标签、出处）"),
+    timeout: float = TIMEOUT,
+    max_memory_mb: int = MAX_MEMORY,
+    workers: Optional[int] = WORKERS,
 ) -> None:
     """读取年度报告并输出结构化数据。"""
     err = Console(stderr=True)
+    inputs = expand_inputs(files)
     failed = 0
-    for path in expand_inputs(files):
-        src = str(path)
-        try:
-            report = extract_path(path)
-        except ReadError as e:
+    for out in process_many(inputs, audit=False, limits=limits(len(inputs), timeout, max_memory_mb, workers)):
+        if out.report is None:
             failed += 1
-            if cells or as_json:
-                _emit({"source": src, "error": str(e)})
-            else:
-                err.print(f"[red]无法读取[/red] {src}：{e}")
-            continue
-        report.source = src
-        if cells:
-            _emit(report.cells_record())
-        elif as_json:
-            _emit(report.to_dict())
+        if cells or as_json:
+            sys.stdout.write(json_line(out.cells_record() if cells else out.model_record()))
+            sys.stdout.flush()
+        elif out.report is None:
+            assert out.error is not None
+            err.print(f"[red]无法读取[/red] {escape(out.source)}：{escape(out.error.message)}")
         else:
-            _print_report(report)
+            _print_report(out.report)
     if failed and not (cells or as_json):
         err.print(f"{failed} 个文件无法读取")
     raise typer.Exit(2 if failed else 0)

@@ -25,6 +25,7 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from .app import app
+from .options import MAX_MEMORY, TIMEOUT, WORKERS, limits
 
 DEFAULT_DB = Path("nianbao.duckdb")
 _ADDRESS = re.compile(r"^(local|[a-z]+://\S+|[\w.\-]+:\d{2,5})$")
@@ -56,7 +57,9 @@ def _err() -> Console:
 def ingest_cmd(
     files: list[Path] = typer.Argument(..., help="报告文件或目录（目录下的 txt/md/html/docx/pdf/doc/wps 等文件）"),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="DuckDB 数据库文件（不存在时新建）"),
-    workers: int = typer.Option(1, "--workers", "-j", min=1, help="并行进程数"),
+    workers: Optional[int] = WORKERS,
+    timeout: float = TIMEOUT,
+    max_memory_mb: int = MAX_MEMORY,
     dask: Optional[str] = typer.Option(None, "--dask", metavar="[ADDRESS]",
                                        help="用 dask 分布式计算：不带地址时启动本机集群，或给出调度器地址 tcp://主机:8786"),
     skip_existing: bool = typer.Option(False, "--skip-existing", help="跳过库中已有的相同文件（按 SHA256）"),
@@ -72,7 +75,6 @@ def ingest_cmd(
     if n == 0:
         err.print("[red]没有找到可入库的文件。[/red]")
         raise typer.Exit(2)
-    # No refresh thread: worker processes are forked while the bar is shown.
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True, disable=n < 2,
                         auto_refresh=False)
@@ -93,9 +95,9 @@ def ingest_cmd(
         try:
             if dask is not None:
                 addr = None if dask == "local" else dask
-                res = ingest_dask(files, db, addr, n_workers=max(workers, 2), **kw)
+                res = ingest_dask(files, db, addr, n_workers=max(workers or 2, 2), timeout=timeout, **kw)
             else:
-                res = ingest(files, db, workers=workers, **kw)
+                res = ingest(files, db, limits=limits(n, timeout, max_memory_mb, workers), **kw)
         except StoreError as e:
             err.print(f"[red]{escape(str(e))}[/red]")
             raise typer.Exit(2)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import NianbaoError
 from ..grid import GridDocument
 
 
-class ReadError(Exception):
-    """A file that cannot be read. ``str(err)`` is a user-facing Chinese message."""
+class ReadError(NianbaoError):
+    """A file that a reader cannot read. ``str(err)`` is a user-facing Chinese message;
+    ``code`` says why (default ``corrupt``)."""
 
 
 class Limits:

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from ..grid import GridCell, GridDocument, GridTable, Paragraph, Source
+from ..vocab import ErrorCode
 from .base import Limits, ReadError, Reader
 
 _W_NS = {"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -95,7 +96,7 @@ class DocxReader(Reader):
         name = Path(path).name
         if not data.startswith(_ZIP_MAGIC):
             if is_encrypted_ooxml(data):
-                raise ReadError(_encrypted_message(name))
+                raise ReadError(_encrypted_message(name), ErrorCode.ENCRYPTED)
             if data.startswith(_OLE_MAGIC):
                 raise ReadError(f"文件不是 DOCX 格式（可能是旧版 Word .doc 文件）：{name}")
             raise ReadError(f"DOCX 文件已损坏（不是有效的 ZIP 压缩包）：{name}")
@@ -134,7 +135,7 @@ class _Package:
                             f"{Limits.max_zip_uncompressed / 1e6:.0f} MB），疑似压缩炸弹：{name}")
         for i in infos:
             if i.flag_bits & 0x1:
-                raise ReadError(_encrypted_message(name))
+                raise ReadError(_encrypted_message(name), ErrorCode.ENCRYPTED)
             if i.file_size > 1_000_000 and i.file_size > Limits.max_zip_ratio * max(i.compress_size, 1):
                 raise ReadError(f"DOCX 文件压缩比异常（{i.filename}），疑似压缩炸弹，已拒绝读取：{name}")
         self.names = {i.filename for i in infos}
@@ -147,12 +148,12 @@ class _Package:
             with self.zf.open(member) as f:
                 out = f.read(self._budget + 1)
         except RuntimeError:  # zipfile: "File ... is encrypted, password required"
-            raise ReadError(_encrypted_message(self.name)) from None
+            raise ReadError(_encrypted_message(self.name), ErrorCode.ENCRYPTED) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
             raise ReadError(f"DOCX 文件已损坏（部件 {member} 无法解压）：{self.name}") from None
         self._budget -= len(out)
         if self._budget < 0:
-            raise ReadError(f"DOCX 文件解压后过大，疑似压缩炸弹：{self.name}")
+            raise ReadError(f"DOCX 文件解压后过大，疑似压缩炸弹：{self.name}", ErrorCode.FILE_TOO_LARGE)
         return out
 
     def xml(self, member: str):

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..grid import GridDocument
+from ..vocab import ErrorCode
 from .base import ReadError, Reader
 from .docx import DocxReader, is_encrypted_ooxml
 from .encoding import looks_binary
@@ -56,10 +57,11 @@ class LegacyReader(Reader):
     def convert(self, path: Path, data: bytes) -> GridDocument:
         name = Path(path).name
         if is_encrypted_ooxml(data):
-            raise ReadError(f"文件已加密（设置了打开密码），无法读取：{name}。请在 Word/WPS 中取消密码后重新保存")
+            raise ReadError(f"文件已加密（设置了打开密码），无法读取：{name}。请在 Word/WPS 中取消密码后重新保存",
+                            ErrorCode.ENCRYPTED)
         exe = find_soffice()
         if exe is None:
-            raise ReadError(NEED_LIBREOFFICE)
+            raise ReadError(NEED_LIBREOFFICE, ErrorCode.NEEDS_LIBREOFFICE)
         with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
             tmpdir = Path(tmp)
             src = tmpdir / ("input" + _input_suffix(path, data))
@@ -98,7 +100,7 @@ def _run(cmd: list[str], name: str, tmpdir: Path) -> None:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                 cwd=tmpdir, env=env, start_new_session=True)
     except OSError as e:
-        raise ReadError(f"无法启动 LibreOffice（{e}）。{NEED_LIBREOFFICE}") from None
+        raise ReadError(f"无法启动 LibreOffice（{e}）。{NEED_LIBREOFFICE}", ErrorCode.NEEDS_LIBREOFFICE) from None
     try:
         proc.communicate(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -107,4 +109,4 @@ def _run(cmd: list[str], name: str, tmpdir: Path) -> None:
         except ProcessLookupError:
             pass
         proc.communicate()
-        raise ReadError(f"LibreOffice 转换超时（超过 {TIMEOUT_S} 秒），已放弃：{name}") from None
+        raise ReadError(f"LibreOffice 转换超时（超过 {TIMEOUT_S} 秒），已放弃：{name}", ErrorCode.TIMEOUT) from None

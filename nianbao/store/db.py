@@ -30,7 +30,9 @@ from typing import Any, Iterable, Sequence
 import duckdb
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Older schema versions this program upgrades in place: version → statements.
+MIGRATIONS = {"1": ["ALTER TABLE errors ADD COLUMN IF NOT EXISTS code VARCHAR"]}
 
 # table → [(column, DuckDB type)], in storage order. "table" and "where" are SQL keywords:
 # quote them in queries (``"table"``, ``"where"``).
@@ -73,6 +75,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
     "errors": [
         ("source", "VARCHAR"), ("sha256", "VARCHAR"), ("message", "VARCHAR"), ("ingested_at", "TIMESTAMP"),
+        ("code", "VARCHAR"),       # nianbao.vocab.ErrorCode: why the file gave no report
     ],
 }
 REPORT_TABLES = ("cells", "sections", "findings", "notes", "legacy_items")   # child tables keyed by report_id
@@ -183,10 +186,11 @@ def _columns(table: str, rows: list[tuple]) -> list[list]:
 
 @dataclass(slots=True)
 class Failure:
-    """One unreadable file."""
+    """One file that gave no report: its Chinese message and error code."""
     source: str
     sha256: str | None
     message: str
+    code: str = "corrupt"
 
 
 def report_id_of(sha256: str) -> str:
@@ -306,6 +310,11 @@ class Store:
         con = self.con
         con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
         ver = _one(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+        if ver is not None and ver[0] in MIGRATIONS:
+            for stmt in MIGRATIONS[ver[0]]:
+                con.execute(stmt)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+            ver = (SCHEMA_VERSION,)
         if ver is not None and ver[0] != SCHEMA_VERSION:
             raise StoreError(f"数据库 {self.path} 的结构版本为 {ver[0]}，本程序需要 {SCHEMA_VERSION}；请新建数据库后重新导入")
         for t in TABLES:
@@ -369,7 +378,7 @@ class Store:
                     acc.extend(c)
         cols["reports"][-1] = [now] * len(cols["reports"][0])                 # ingested_at
         for f in failures.values():
-            for acc, v in zip(cols["errors"], (f.source, f.sha256, f.message, now)):
+            for acc, v in zip(cols["errors"], (f.source, f.sha256, f.message, now, str(f.code))):
                 acc.append(v)
         ids = pa.table({"report_id": pa.array(list(records), pa.string())})
         sources = pa.table({"source": pa.array(sorted({r.source for r in records.values()} | set(failures)),

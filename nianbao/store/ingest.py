@@ -1,12 +1,13 @@
 """Ingesting report files into the store.
 
 Owns:
-- ``process_file(path)``: read, hash, extract and audit one file into a ``db.Record``
-  (or a ``db.Failure`` with the reader's Chinese message) — the unit of work, run in
-  this process, in worker processes or on dask workers;
-- ``ingest(paths, db_path, workers=1)``: files and directories → the database, in
-  batches (one transaction each); ``workers > 1`` uses a ``ProcessPoolExecutor``
-  (fork on Linux, workers started before DuckDB is opened; spawn elsewhere);
+- ``process_file(path)``: one file through the unit of work (``nianbao.core.process``)
+  into a ``db.Record`` (or a ``db.Failure`` with the error's code and Chinese message) —
+  run in this process, in the guard's worker processes or on dask workers;
+- ``ingest(paths, db_path, limits=...)``: files and directories → the database, in
+  batches (one transaction each); every file under the per-file guard
+  (``nianbao.guard``: long-lived killable workers, time and memory limits; the workers
+  are fresh processes, so none inherits the DuckDB connection);
 - ``ingest_dask(paths, db_path, scheduler_address=None)``: the same with a
   dask.distributed cluster (a ``LocalCluster`` when no address is given); workers
   extract and audit, the client writes. Workers must have nianbao installed and see
@@ -16,97 +17,59 @@ A file that cannot be read never stops a batch: it becomes a row in ``errors``.
 """
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-import sys
+import functools
 import time
-from collections import deque
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
+from ..core import Item, Outcome, as_outcome, process, source_of
+from ..errors import NianbaoError, internal_error
 from ..files import expand_inputs
+from ..guard import Limits, guarded_map, run_in_process
 from .db import Failure, Record, Store, StoreError, report_rows
-
-try:  # the auditor may be absent from a build: then reports are stored without findings
-    from ..audit.run import audit_report as _audit_report
-except Exception:  # noqa: BLE001
-    _audit_report = None
 
 Progress = Callable[[int, int, str, bool], None]     # (done, total, source, ok)
 
 
-def audit_available() -> bool:
-    return _audit_report is not None
+def failure_of(out: Outcome | NianbaoError, source: str) -> Failure:
+    err = out if isinstance(out, NianbaoError) else out.error
+    assert err is not None
+    sha = None if isinstance(out, NianbaoError) else out.sha256
+    return Failure(source, sha, err.message, str(err.code))
 
 
-# ---------------------------------------------------------------------------
-# One file
-
-def _read_error(path: Path) -> str:
-    """The reader's own message for a file we could not read ourselves."""
-    from ..extract import extract_path
-    from ..readers import ReadError
+def record_of(out: Outcome) -> Record | Failure:
+    """The rows of one processed file (or its failure)."""
+    if out.report is None:
+        return failure_of(out, out.source)
+    assert out.sha256 is not None
     try:
-        extract_path(path)
-    except ReadError as e:
-        return str(e)
-    except Exception as e:  # noqa: BLE001
-        return f"无法读取文件：{path}（{type(e).__name__}: {str(e)[:200]}）"
-    return f"无法读取文件：{path}"
+        return report_rows(out.report, out.audit, sha256=out.sha256, file_size=out.size, source=out.source,
+                           audit_error=out.audit_error.message if out.audit_error else None)
+    except Exception as e:  # noqa: BLE001 - one odd report must not end the batch
+        err = internal_error("整理入库数据", e)
+        return Failure(out.source, out.sha256, err.message, str(err.code))
 
 
 def process_file(path: str | Path, data: bytes | None = None, audit: bool = True) -> Record | Failure:
-    """Read, hash, extract and audit one file. Never raises for a bad file."""
-    from ..extract import extract_path
-    from ..readers import Limits, ReadError
-    p = Path(path)
-    src = str(path)
-    if data is None:
-        try:
-            st = p.stat()
-            if p.is_dir() or st.st_size == 0 or st.st_size > Limits.max_file_bytes:
-                return Failure(src, None, _read_error(p))
-            data = p.read_bytes()
-        except OSError:
-            return Failure(src, None, _read_error(p))
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        report = extract_path(p, data)
-        report.source = src
-    except ReadError as e:
-        return Failure(src, sha, str(e))
-    except Exception as e:  # noqa: BLE001 - an extractor bug must not end the batch
-        return Failure(src, sha, f"提取时出错，已跳过（{type(e).__name__}: {str(e)[:200]}）")
-    res = None
-    audit_error = None
-    if audit and _audit_report is not None:
-        try:
-            res = _audit_report(report)
-        except Exception as e:  # noqa: BLE001
-            audit_error = f"审核时出错，本报告未保存审核结果（{type(e).__name__}: {str(e)[:200]}）"
-    try:
-        return report_rows(report, res, sha256=sha, file_size=len(data), source=src, audit_error=audit_error)
-    except Exception as e:  # noqa: BLE001
-        return Failure(src, sha, f"整理入库数据时出错，已跳过（{type(e).__name__}: {str(e)[:200]}）")
+    """Read, hash, extract and audit one file here into its rows. Never raises for a bad file."""
+    item: Item = (str(path), data) if data is not None else str(path)
+    return record_of(process(item, audit=audit))
 
 
-def process_chunk(items: Sequence[str | tuple[str, bytes]], audit: bool = True) -> list[Record | Failure]:
-    """Several files in one task (fewer round trips to the workers)."""
-    out = []
+def ingest_job(item: Item, audit: bool = True) -> Record | Failure:
+    """The picklable job of a guarded worker: one file → its rows."""
+    return record_of(process(item, audit=audit))
+
+
+def process_chunk(items: Sequence[Item], audit: bool = True, timeout: float | None = None) -> list[Record | Failure]:
+    """Several files in one dask task, each under the time limit."""
+    out: list[Record | Failure] = []
     for it in items:
-        if isinstance(it, tuple):
-            out.append(process_file(it[0], it[1], audit=audit))
-        else:
-            out.append(process_file(it, audit=audit))
+        res = run_in_process(functools.partial(ingest_job, audit=audit), it, timeout)
+        out.append(res if isinstance(res, (Record, Failure)) else failure_of(as_outcome(it, res), source_of(it)))
     return out
-
-
-def _warm() -> None:
-    """Worker initializer: load the standard and build the matchers once."""
-    from .. import standard
-    standard.load()
 
 
 # ---------------------------------------------------------------------------
@@ -133,7 +96,7 @@ class IngestResult:
              + (f"，替换旧记录 {self.replaced} 份" if self.replaced else "")
              + f"；用时 {self.seconds:.1f} 秒（{self.per_second:.1f} 份/秒，其中写库 {self.db_seconds:.2f} 秒）")
         if not self.audited:
-            s += "；审核模块不可用，未保存审核结果"
+            s += "；未审核（--no-audit）"
         return s
 
 
@@ -149,6 +112,7 @@ def _inputs(paths: Iterable[str | Path]) -> list[str]:
 
 
 def _sha_of(path: str) -> str | None:
+    import hashlib
     h = hashlib.sha256()
     try:
         with open(path, "rb") as f:
@@ -221,126 +185,29 @@ def _chunks(items: list, n: int) -> list[list]:
     return [items[i:i + n] for i in range(0, len(items), n)]
 
 
-_CRASH = "处理该文件时工作进程异常退出（可能是文件损坏或内存不足），已跳过"
-MAX_POOL_RESTARTS = 5
-
-
-def _noop() -> None:
-    return None
-
-
-def _pool_context():
-    """fork on Linux (no re-import of the caller's main module, so scripts need no
-    ``if __name__ == "__main__"`` guard and stdin scripts work); spawn elsewhere."""
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool whose workers all exist when this returns: with fork, every worker is
-    started by the first submit, so ``ingest`` starts them before it opens DuckDB (no
-    worker inherits the connection)."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_warm)
-    pool.submit(_noop).result()
-    return pool
-
-
-def _run_pool(pool: ProcessPoolExecutor, workers: int, inputs: list[str], chunk_size: int, audit: bool,
-              writer: "_Writer") -> ProcessPoolExecutor | None:
-    """Feed chunks to the pool (a bounded window in flight) and hand results to the writer.
-
-    When a worker dies (a crash, the OOM killer), every task in flight fails with it, so
-    their files become suspects: each is then run alone in a fresh pool, and a file that
-    kills its worker when alone is recorded as unreadable. If pools keep breaking, the rest
-    is processed in this process. Returns the pool in use at the end (None if given up)."""
-    queue: deque[list[str]] = deque(_chunks(inputs, max(1, chunk_size)))
-    suspects: deque[str] = deque()
-    in_flight: dict = {}                                  # future → (chunk, suspect?, pool)
-    window = workers * 3
-    restarts = 0
-
-    def restart(broken: ProcessPoolExecutor) -> ProcessPoolExecutor | None:
-        nonlocal restarts
-        broken.shutdown(wait=False, cancel_futures=True)
-        restarts += 1
-        if restarts > MAX_POOL_RESTARTS:
-            return None
-        try:
-            return _new_pool(workers)
-        except Exception:  # noqa: BLE001 - cannot start workers at all
-            return None
-
-    def submit(ch: list[str], suspect: bool) -> bool:
-        nonlocal pool
-        try:
-            fut = pool.submit(process_chunk, ch, audit)
-        except BrokenExecutor:
-            pool = restart(pool)
-            return False
-        in_flight[fut] = (ch, suspect, pool)
-        return True
-
-    while queue or suspects or in_flight:
-        if pool is not None:
-            if suspects:                                  # one suspect at a time, alone
-                if not in_flight and submit([suspects[0]], True):
-                    suspects.popleft()
-            else:
-                while pool is not None and queue and len(in_flight) < window:
-                    if submit(queue[0], False):
-                        queue.popleft()
-        if pool is None and not in_flight:                # give up on worker processes
-            for s in list(suspects) + [s for ch in queue for s in ch]:
-                writer.add([process_file(s, audit=audit)])
-            break
-        if not in_flight:
-            continue
-        done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-        for f in done:
-            ch, suspect, fpool = in_flight.pop(f)
-            try:
-                items = f.result()
-            except Exception as e:  # noqa: BLE001 - a worker died or the task could not be sent
-                if isinstance(e, BrokenExecutor) and fpool is pool and pool is not None:
-                    pool = restart(pool)
-                if suspect:                               # it ran alone: this file is the cause
-                    writer.add([Failure(ch[0], None, f"{_CRASH}（{type(e).__name__}）")])
-                else:
-                    suspects.extend(ch)
-                continue
-            writer.add(items)
-    return pool
-
-
-def ingest(paths: Iterable[str | Path], db_path: str | Path, workers: int = 1, *, batch_size: int = 500,
-           chunk_size: int = 8, audit: bool = True, skip_existing: bool = False, replace_source: bool = False,
-           progress: Progress | None = None) -> IngestResult:
+def ingest(paths: Iterable[str | Path], db_path: str | Path, *, limits: Limits = Limits(), batch_size: int = 500,
+           audit: bool = True, skip_existing: bool = False, replace_source: bool = False,
+           progress: Progress | None = None, job: Callable[[Item], Record | Failure] | None = None) -> IngestResult:
     """Read, audit and store every report file of ``paths`` (files or directories).
 
-    ``workers > 1``: extraction and audit run in that many processes; the database is
-    written by this process only, one transaction per ``batch_size`` files.
+    Every file runs under the guard (``limits``: time, memory, number of workers;
+    ``workers=0`` in this process); the database is written by this process only, one
+    transaction per ``batch_size`` files.
     ``skip_existing``: files whose sha256 is already stored are not read again.
     ``replace_source``: a changed file replaces the earlier report from the same path.
+    ``job``: the per-file job (a picklable top-level function; tests).
     """
     t0 = time.perf_counter()
-    result = IngestResult(audited=audit and audit_available())
-    pool = None
-    if workers and workers > 1:
-        pool = _new_pool(workers)          # before the database is opened
-    try:
-        with Store(db_path) as store:
-            inputs = _prepare(paths, store, skip_existing, result)
-            writer = _Writer(store, result, len(inputs), batch_size, replace_source, progress)
-            if pool is None:
-                for s in inputs:
-                    writer.add([process_file(s, audit=audit)])
-            else:
-                pool = _run_pool(pool, workers, inputs, chunk_size, audit, writer)
-            writer.flush()
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    result = IngestResult(audited=audit)
+    work = job or functools.partial(ingest_job, audit=audit)
+    with Store(db_path) as store:
+        inputs = _prepare(paths, store, skip_existing, result)
+        writer = _Writer(store, result, len(inputs), batch_size, replace_source, progress)
+        for item, res in guarded_map(work, inputs, limits):
+            if not isinstance(res, (Record, Failure)):
+                res = failure_of(as_outcome(item, res), source_of(item))
+            writer.add([res])
+        writer.flush()
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -361,7 +228,7 @@ def ingest_dask(paths: Iterable[str | Path], db_path: str | Path, scheduler_addr
     except ImportError:
         raise StoreError("未安装 dask.distributed：请执行 pip install 'nianbao[analytics]'") from None
     t0 = time.perf_counter()
-    result = IngestResult(audited=audit and audit_available())
+    result = IngestResult(audited=audit)
     cluster = None
     try:
         if scheduler_address:
@@ -385,7 +252,7 @@ def ingest_dask(paths: Iterable[str | Path], db_path: str | Path, scheduler_addr
 
             def submit(ch: list[str]) -> None:
                 arg = [_with_bytes(s) for s in ch] if send_bytes else ch
-                fut = client.submit(process_chunk, arg, audit, pure=False)
+                fut = client.submit(process_chunk, arg, audit, timeout, pure=False)
                 owner[fut.key] = ch
                 ac.add(fut)
 
@@ -403,7 +270,8 @@ def ingest_dask(paths: Iterable[str | Path], db_path: str | Path, scheduler_addr
                         for s in ch:
                             submit([s])
                         continue
-                    items = [Failure(ch[0], None, f"分布式任务失败（{type(e).__name__}: {str(e)[:200]}）")]
+                    items = [Failure(ch[0], None, f"分布式任务失败（{type(e).__name__}: {str(e)[:200]}），已跳过",
+                                     "worker-crash")]
                 fut.release()
                 writer.add(items)
                 for ch2 in it:

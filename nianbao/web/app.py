@@ -23,7 +23,6 @@ Swagger UI / ReDoc are off (they load scripts from a CDN); ``/openapi.json`` sta
 from __future__ import annotations
 
 import functools
-import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +37,10 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from .batch import UNNAMED, Entry, ResultCache, mb, process_one, safe_filename
+from ..core import Outcome, process_job, process_many
+from ..guard import Limits, WorkerPool
+from ..jsonio import to_json
+from .batch import UNNAMED, ResultCache, mb, safe_filename, upload_error
 from .security import BodyLimit, SecurityHeaders, content_disposition
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,7 +61,9 @@ class WebConfig:
     max_file_bytes: int = 50 * 1024 * 1024     # one uploaded file
     max_files: int = 200                       # files in one request
     max_body_bytes: int = 1024 * 1024 * 1024   # one request body in all
-    workers: int = 2                           # CPU-bound jobs at once (threads)
+    workers: int = 2                           # CPU-bound jobs at once (threads; guarded worker processes)
+    timeout: float = Limits().timeout          # per file, in the guarded workers
+    max_memory_mb: int | None = Limits().max_memory_mb
     cache_batches: int = 32                    # /check batches kept for downloads
     cache_reports: int = 2000                  # … and reports in those batches
     cache_ttl: float = 3600.0                  # seconds
@@ -82,7 +86,7 @@ def _multipart(field: str, many: bool, extra: dict | None = None) -> dict:
 
 
 def _dumps(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
+    return to_json(obj).encode("utf-8")
 
 
 def create_app(config: WebConfig | None = None) -> FastAPI:
@@ -94,7 +98,12 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app = FastAPI(title="nianbao 政府信息公开工作年度报告 读取·审核·编写 接口", version=__version__,
                   description="上传年度报告文件，读取三张表的单元格、审核勾稽关系与格式，或由模板编写报告。",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
-    app.state.config, app.state.cache = cfg, cache
+    # Every uploaded file is read in guarded worker processes (time and memory limits),
+    # kept alive between requests; they end with the app (or with this process).
+    pool = WorkerPool(process_job(audit=True), Limits(timeout=cfg.timeout, max_memory_mb=cfg.max_memory_mb,
+                                                      workers=cfg.workers))
+    app.state.config, app.state.cache, app.state.pool = cfg, cache, pool
+    app.router.on_shutdown.append(pool.close)
     app.add_middleware(BodyLimit, limit=cfg.max_body_bytes)
     app.add_middleware(SecurityHeaders)
 
@@ -145,21 +154,21 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             return name, None, f"文件过大（超过上限 {mb(cfg.max_file_bytes)}）：{name}"
         return name, data, None
 
-    async def run_batch(request: Request, audit: bool) -> list[Entry]:
+    async def run_batch(request: Request, audit: bool) -> list[Outcome]:
         form = await form_of(request, cfg.max_files)
         try:
             files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
             files = [f for f in files if f.filename or (f.size or 0) > 0]   # an empty <input type=file> sends one blank part
             if not files:
                 raise WebError(f"请至少选择一个报告文件（支持 {ACCEPTED}），表单字段名为 files。", 400, "没有收到文件")
-            entries: list[Entry] = []
+            entries: list[Outcome] = []
             for f in files:
                 name, data, err = await read_upload(f)
                 await f.close()           # its spooled temp file goes at once
-                if err is not None:
-                    entries.append(Entry(name, error=err))
+                if err is not None or data is None:
+                    entries.append(upload_error(name, err or "文件为空"))
                     continue
-                entries.append(await in_thread(process_one, name, data, audit=audit))
+                entries.extend(await in_thread(lambda item: list(process_many([item], pool=pool)), (name, data)))
                 del data
             return entries
         finally:

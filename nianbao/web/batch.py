@@ -1,13 +1,10 @@
 """Processing of uploaded reports for the web front end.
 
-Owns: ``Entry`` (one uploaded file's outcome: a ``ReportAudit`` or a Chinese error),
-``process_one`` (read → extract → audit one file held in memory, never raising),
+Owns: ``upload_error`` (an upload refused before reading, as an ``Outcome``),
 ``safe_filename`` (the name a browser sent, reduced to a harmless base name) and
 ``ResultCache`` (a small thread-safe LRU of finished batches, so that the same results can
-be downloaded as Excel / JSON without uploading again).
-
-Nothing here touches the disk: ``nianbao.readers.read(path, data=bytes)`` reads from
-memory (the .doc reader's LibreOffice temp dir is its own and is cleaned by it).
+be downloaded as Excel / JSON without uploading again). Files themselves go through the
+one unit of work, ``nianbao.core.process_many``, in the app's guarded worker pool.
 """
 from __future__ import annotations
 
@@ -21,9 +18,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..audit.run import ReportAudit, audit_report
-from ..extract import extract_path
-from ..readers import ReadError
+from ..audit.run import ReportAudit
+from ..core import Outcome
+from ..errors import NianbaoError
+from ..vocab import ErrorCode
 
 UNNAMED = "未命名文件"
 _CTRL = re.compile(r"[\x00-\x1f\x7f]")
@@ -45,48 +43,16 @@ def mb(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-@dataclass
-class Entry:
-    """One uploaded file: its audit, or why it could not be read (Chinese)."""
-    source: str
-    audit: ReportAudit | None = None
-    error: str | None = None
-
-    def cells_record(self) -> dict[str, Any]:
-        if self.audit is None:
-            return {"source": self.source, "error": self.error}
-        return self.audit.report.cells_record()
-
-    def audit_record(self) -> dict[str, Any]:
-        if self.audit is None:
-            return {"source": self.source, "error": self.error}
-        return self.audit.to_dict()
-
-
-def process_one(name: str, data: bytes, *, audit: bool = True) -> Entry:
-    """Read, extract and (optionally) audit one file held in memory. Never raises."""
-    try:
-        report = extract_path(name, data)
-        report.source = name
-    except ReadError as e:
-        return Entry(name, error=str(e))
-    except MemoryError:
-        return Entry(name, error=f"文件过大，内存不足，已跳过：{name}")
-    except Exception as e:  # noqa: BLE001 - an extractor bug must not end the batch
-        return Entry(name, error=f"提取时出错，已跳过（{type(e).__name__}: {str(e)[:200]}）")
-    if not audit:
-        return Entry(name, audit=ReportAudit(report))
-    try:
-        return Entry(name, audit=audit_report(report))
-    except Exception as e:  # noqa: BLE001 - audit_report catches rule errors; this is a last guard
-        return Entry(name, error=f"审核时出错，已跳过（{type(e).__name__}: {str(e)[:200]}）")
+def upload_error(name: str, message: str) -> Outcome:
+    """An upload refused before it is read (too large)."""
+    return Outcome(name, error=NianbaoError(message, ErrorCode.FILE_TOO_LARGE))
 
 
 @dataclass
 class Batch:
     """A finished /check batch, kept for the downloads."""
     id: str
-    entries: list[Entry]
+    entries: list[Outcome]
     created: float = field(default_factory=time.time)
 
     @property
@@ -95,7 +61,8 @@ class Batch:
 
     @property
     def failures(self) -> list[tuple[str, str]]:
-        return [(e.source, e.error or "") for e in self.entries if e.audit is None]
+        return [(e.source, (e.error or e.audit_error).message if (e.error or e.audit_error) else "")
+                for e in self.entries if e.audit is None]
 
     def html(self) -> str:
         from ..audit.export_html import render_html
@@ -130,7 +97,7 @@ class ResultCache:
                 break
             self._d.popitem(last=False)
 
-    def add(self, entries: list[Entry]) -> Batch:
+    def add(self, entries: list[Outcome]) -> Batch:
         b = Batch(secrets.token_urlsafe(16), entries)
         with self._lock:
             self._d[b.id] = b
