@@ -12,7 +12,7 @@ from conftest import REAL, SAMPLES
 from nianbao.extract import extract_path
 from nianbao.store import Store, ingest, process_file
 from nianbao.store.db import TABLES, Failure, Record, norm_agency, report_id_of, split_key
-from nianbao.store.ingest import audit_available
+from nianbao import Limits
 
 
 def _report_files():
@@ -87,8 +87,6 @@ def test_cells_equal_extractor(db):
 
 
 def test_findings_stored(db):
-    if not audit_available():
-        pytest.skip("审核模块不可用")
     from nianbao.audit.run import audit_report
     path, _ = db
     with Store(path, read_only=True) as st:
@@ -187,7 +185,7 @@ def test_norm_agency():
 def test_process_pool_matches_serial(db, corpus, tmp_path):
     serial, _ = db
     path = tmp_path / "p.duckdb"
-    res = ingest([corpus], path, workers=2, chunk_size=2)
+    res = ingest([corpus], path, limits=Limits(workers=2))
     assert res.reports == len(_report_files()) and len(res.failures) == 3
     q = "SELECT report_id, key, value, kind, raw FROM cells ORDER BY 1, 2"
     with Store(serial, read_only=True) as a, Store(path, read_only=True) as b:
@@ -195,25 +193,25 @@ def test_process_pool_matches_serial(db, corpus, tmp_path):
         assert a.counts() == b.counts()
 
 
-@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="fork start method")
-def test_worker_crash_is_recorded_and_batch_goes_on(tmp_path, monkeypatch):
-    import importlib
+def dying_job(item):
+    """An ingest job whose worker dies on ``killer.txt`` (a segfault, the OOM killer …)."""
     import os
-    ing = importlib.import_module("nianbao.store.ingest")   # the module (the package exports the function)
+    from nianbao.store.ingest import ingest_job
+    if Path(str(item)).name == "killer.txt":
+        os._exit(1)
+    return ingest_job(item)
+
+
+def test_worker_crash_is_recorded_and_batch_goes_on(tmp_path):
     src = sorted(SAMPLES.glob("*.txt"))
     d = tmp_path / "in"
     d.mkdir()
     for p in src[:3]:
         shutil.copy(p, d / p.name)
     (d / "killer.txt").write_bytes(src[3].read_bytes())
-    real = ing.process_file
-
-    def dying(path, data=None, audit=True):
-        if Path(path).name == "killer.txt":
-            os._exit(1)                                # the worker dies (segfault, OOM killer …)
-        return real(path, data, audit)
-    monkeypatch.setattr(ing, "process_file", dying)   # inherited by the forked workers
-    res = ingest([d], tmp_path / "x.duckdb", workers=2, chunk_size=2)
+    res = ingest([d], tmp_path / "x.duckdb", limits=Limits(workers=2), job=dying_job)
     assert res.reports == 3
     assert [s for s, _ in res.failures] == [str(d / "killer.txt")]
     assert "工作进程异常退出" in res.failures[0][1]
+    with Store(tmp_path / "x.duckdb", read_only=True) as st:
+        assert st.con.execute("SELECT code FROM errors").fetchall() == [("worker-crash",)]
