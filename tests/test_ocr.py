@@ -286,11 +286,12 @@ def test_table_image(scans):
 @pytest.mark.ocr
 def test_ocr_under_the_batch_guard(scans):
     """The OCR engine runs inside a guarded worker (address-space limit, time limit)."""
-    from nianbao.guard import safe_extract
+    from nianbao import Limits, process_many
     path = scans["tmp"] / "scan-image-only.pdf"
     path.write_bytes(scans["clean_pdf"])
-    report, error = safe_extract(path, timeout=300, mem_mb=2048)
-    assert error is None, error
+    (out,) = process_many([path], audit=False, limits=Limits(timeout=300, max_memory_mb=2048, workers=1))
+    assert out.error is None, out.error
+    report = out.report
     assert report.input_format == "ocr"
     acc, _ = _accuracy(report, scans["truth"])
     assert acc >= 0.98
