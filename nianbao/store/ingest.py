@@ -215,8 +215,10 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, *, limits: Limits =
 def ingest_dask(paths: Iterable[str | Path], db_path: str | Path, scheduler_address: str | None = None, *,
                 n_workers: int = 2, processes: bool = True, batch_size: int = 500, chunk_size: int = 8,
                 audit: bool = True, skip_existing: bool = False, replace_source: bool = False,
-                send_bytes: bool = False, progress: Progress | None = None) -> IngestResult:
-    """Like ``ingest``, with extraction and audit on a dask.distributed cluster.
+                send_bytes: bool = False, progress: Progress | None = None,
+                timeout: float | None = Limits().timeout) -> IngestResult:
+    """Like ``ingest``, with extraction and audit on a dask.distributed cluster (each
+    file under the time limit ``timeout`` where the worker can enforce it).
 
     ``scheduler_address``: an existing scheduler (``tcp://host:8786``); ``None`` starts a
     ``LocalCluster`` of ``n_workers`` single-threaded workers (``processes=False``: threads
