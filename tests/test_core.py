@@ -39,21 +39,30 @@ def test_process_a_path_and_bytes_give_the_same_report():
     assert a.cells_record()["cells"] == b.cells_record()["cells"]
 
 
+def _file(name: str, data: bytes | None):
+    def make(d: Path) -> Path:
+        p = d / name
+        if data is None:
+            p.mkdir()
+        else:
+            p.write_bytes(data)
+        return p
+    return make
+
+
 @pytest.mark.parametrize("make,code", [
     (lambda d: d / "missing.txt", ErrorCode.NOT_FOUND),
-    (lambda d: (d / "empty.txt").write_bytes(b"") and d / "empty.txt", ErrorCode.EMPTY),
-    (lambda d: (d / "sub").mkdir() or d / "sub", ErrorCode.UNREADABLE_FILE),
-    (lambda d: (d / "x.xyz").write_bytes(b"\x00\x01\x02" * 100) and d / "x.xyz", ErrorCode.UNSUPPORTED_FORMAT),
-    (lambda d: (d / "enc.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<</Encrypt 2 0 R>>endobj\n") and d / "enc.pdf",
-     None),
+    (_file("empty.txt", b""), ErrorCode.EMPTY),
+    (_file("sub", None), ErrorCode.UNREADABLE_FILE),
+    (_file("x.xyz", b"\x00\x01\x02" * 100), ErrorCode.UNSUPPORTED_FORMAT),
+    (_file("broken.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<</Type/Catalog>>endobj\n"), ErrorCode.CORRUPT),
 ])
 def test_bad_files_are_typed_errors(tmp_path, make, code):
     path = make(tmp_path)
     out = process(path)
     assert out.report is None and isinstance(out.error, NianbaoError)
     assert CJK.search(out.error.message)
-    if code is not None:
-        assert out.error.code == code
+    assert out.error.code == code
     rec = out.cells_record()
     assert set(rec) == {"source", "error", "error_code"} and rec["error_code"] in {c.value for c in ErrorCode}
 
