@@ -337,11 +337,11 @@ class WorkerPool:
                         break
                     continue
                 wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-                ready = wait([w.stdout for w in busy], timeout=wait_for)
+                ready = wait([w.stdout.fileno() for w in busy], timeout=wait_for)
                 for w in busy:
                     assert w.task is not None
                     index, item = w.task
-                    if w.stdout in ready:
+                    if w.stdout.fileno() in ready:
                         try:
                             frame = _read_frame(w.stdout)
                             if frame == ("ready",):

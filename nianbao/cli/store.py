@@ -14,7 +14,7 @@ import math
 import re
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -90,7 +90,7 @@ def ingest_cmd(
                 last[0] = now
                 progress.refresh()
 
-        kw = dict(audit=not no_audit, skip_existing=skip_existing, replace_source=replace_source,
+        kw: dict[str, Any] = dict(audit=not no_audit, skip_existing=skip_existing, replace_source=replace_source,
                   batch_size=batch_size, progress=on_item)
         try:
             if dask is not None:

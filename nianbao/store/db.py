@@ -252,7 +252,7 @@ def report_rows(report, audit=None, *, sha256: str, file_size: int | None = None
            audited, counts["error"] if audited else None, counts["warning"] if audited else None,
            counts["info"] if audited else None, counts["na"] if audited else None, __version__,
            ingested_at)
-    rows = {"reports": [rep], "cells": cells, "sections": sections, "findings": findings, "notes": notes,
+    rows: dict[str, list[tuple]] = {"reports": [rep], "cells": cells, "sections": sections, "findings": findings, "notes": notes,
             "legacy_items": items}
     return Record(source=src, sha256=sha256, report_id=rid, cols={t: _columns(t, r) for t, r in rows.items()})
 
@@ -270,6 +270,11 @@ def _one(con, query: str, params: Sequence | None = None) -> tuple | None:
     a connection with an unfinished result)."""
     rows = con.execute(query, params or []).fetchall()
     return rows[0] if rows else None
+
+
+def _count(con, query: str) -> int:
+    row = _one(con, query)
+    return int(row[0]) if row else 0
 
 
 class StoreError(Exception):
@@ -339,7 +344,7 @@ class Store:
     def count(self, table: str) -> int:
         if table not in TABLES:
             raise KeyError(table)
-        return _one(self.con, f"SELECT count(*) FROM {table}")[0]
+        return _count(self.con, f"SELECT count(*) FROM {table}")
 
     def counts(self) -> dict[str, int]:
         return {t: self.count(t) for t in TABLES}
@@ -401,7 +406,7 @@ class Store:
                                UNION SELECT report_id FROM reports WHERE source IN (SELECT source FROM _nb_sources)""")
             else:
                 con.execute("CREATE OR REPLACE TEMP TABLE _nb_del AS SELECT report_id FROM _nb_ids")
-            stats.replaced = _one(con, "SELECT count(*) FROM reports WHERE report_id IN (SELECT report_id FROM _nb_del)")[0]
+            stats.replaced = _count(con, "SELECT count(*) FROM reports WHERE report_id IN (SELECT report_id FROM _nb_del)")
             for t in ("reports",) + REPORT_TABLES:
                 con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT report_id FROM _nb_del)")
             con.execute("DELETE FROM errors WHERE source IN (SELECT source FROM _nb_sources)")

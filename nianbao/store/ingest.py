@@ -138,7 +138,7 @@ class _Writer:
             self.pending.append(it)
             self.done += 1
             ok = isinstance(it, Record)
-            if not ok:
+            if isinstance(it, Failure):
                 self.result.failures.append((it.source, it.message))
             if self.progress:
                 self.progress(self.done, self.total, it.source, ok)
