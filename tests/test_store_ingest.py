@@ -107,14 +107,25 @@ def test_reingest_is_idempotent(corpus, tmp_path):
     with Store(path, read_only=True) as st:
         before = st.counts()
         ids = st.con.execute("SELECT report_id, sha256 FROM reports ORDER BY 1").fetchall()
-    res = ingest([corpus], path)
+    res = ingest([corpus], path, skip_existing=False)          # --force: read again and replace
     assert res.replaced == res.reports == before["reports"]
     with Store(path, read_only=True) as st:
         assert st.counts() == before
         assert st.con.execute("SELECT report_id, sha256 FROM reports ORDER BY 1").fetchall() == ids
         assert all(report_id_of(sha) == rid for rid, sha in ids)
-    res = ingest([corpus], path, skip_existing=True)
+    res = ingest([corpus], path)                                # the default: hashed, not read again
     assert res.skipped == before["reports"] and res.reports == 0 and len(res.failures) == 3
+    assert res.per_second > 0 and res.files == before["reports"] + 3
+
+
+def test_duplicates_in_one_batch_are_read_once(tmp_path):
+    src = next(SAMPLES.glob("000_*.txt"))
+    d = tmp_path / "dup"
+    d.mkdir()
+    for i in range(6):
+        shutil.copy(src, d / f"{i}.txt")
+    res = ingest([d], tmp_path / "x.duckdb", limits=Limits(workers=0))
+    assert res.files == 6 and res.reports == 1 and res.skipped == 5
 
 
 def test_same_content_two_paths_is_one_report(tmp_path):

@@ -62,12 +62,13 @@ def ingest_cmd(
     max_memory_mb: int = MAX_MEMORY,
     dask: Optional[str] = typer.Option(None, "--dask", metavar="[ADDRESS]",
                                        help="用 dask 分布式计算：不带地址时启动本机集群，或给出调度器地址 tcp://主机:8786"),
-    skip_existing: bool = typer.Option(False, "--skip-existing", help="跳过库中已有的相同文件（按 SHA256）"),
+    skip_existing: bool = typer.Option(True, "--skip-existing", hidden=True, help="（默认）跳过库中已有的相同文件"),
+    force: bool = typer.Option(False, "--force", help="库中已有相同内容（SHA256）的文件也重新读取、审核并替换"),
     replace_source: bool = typer.Option(False, "--replace-source", help="同一路径的文件内容变化时，删除该路径的旧报告"),
     no_audit: bool = typer.Option(False, "--no-audit", help="只提取、不审核"),
     batch_size: int = typer.Option(500, "--batch-size", min=1, help="每个事务写入的文件数"),
 ) -> None:
-    """读取并审核年度报告，写入数据库（相同文件重复导入时替换旧记录）。"""
+    """读取并审核年度报告，写入数据库（内容已入库的文件按 SHA256 跳过，--force 重新导入）。"""
     from ..files import expand_inputs
     from ..store import StoreError, ingest, ingest_dask
     err = _err()
@@ -90,7 +91,7 @@ def ingest_cmd(
                 last[0] = now
                 progress.refresh()
 
-        kw: dict[str, Any] = dict(audit=not no_audit, skip_existing=skip_existing, replace_source=replace_source,
+        kw: dict[str, Any] = dict(audit=not no_audit, skip_existing=skip_existing and not force, replace_source=replace_source,
                   batch_size=batch_size, progress=on_item)
         try:
             if dask is not None:

@@ -6,40 +6,27 @@ message, so a batch can go on with the next file.
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from ..grid import GridDocument
 from ..errors import NianbaoError
+from ..grid import GridDocument
 from ..vocab import ErrorCode
 from .base import Limits, ReadError, Reader
 
-# Module name → class name; imported lazily so a missing optional dependency only
-# affects its own format.
-_READERS = [
-    ("pdf", "PdfReader"),
-    ("docx", "DocxReader"),
-    ("legacy", "LegacyReader"),
-    ("ocr", "OcrReader"),
-    ("html", "HtmlReader"),
-    ("text", "TextReader"),
-]
+from .docx import DocxReader
+from .html import HtmlReader
+from .legacy import LegacyReader
+from .ocr import OcrReader
+from .pdf import PdfReader
+from .text import TextReader
 
-
-def _reader_classes() -> list[type[Reader]]:
-    out = []
-    for mod, cls in _READERS:
-        try:
-            m = importlib.import_module(f"{__name__}.{mod}")
-        except ImportError:
-            continue
-        out.append(getattr(m, cls))
-    return out
+# Tried in this order: content first (magic bytes), so the formats that can be told by
+# their bytes come before HTML and text, which accept almost anything by extension.
+READERS: tuple[type[Reader], ...] = (PdfReader, DocxReader, LegacyReader, OcrReader, HtmlReader, TextReader)
 
 
 def pick_reader(path: Path, head: bytes) -> type[Reader]:
-    classes = _reader_classes()
-    for c in classes:
+    for c in READERS:
         if c.is_valid(path, head):
             return c
     raise ReadError(f"无法识别的文件格式：{path.name}（支持 .txt .md .html .htm .docx .pdf .doc .wps）",

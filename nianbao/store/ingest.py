@@ -80,7 +80,7 @@ class IngestResult:
     files: int = 0                      # inputs after expanding directories
     reports: int = 0                    # reports written
     failures: list[tuple[str, str]] = field(default_factory=list)   # (source, message)
-    skipped: int = 0                    # already in the database (skip_existing)
+    skipped: int = 0                    # content already stored or met earlier in the batch
     replaced: int = 0                   # earlier rows replaced (same content ingested again)
     seconds: float = 0.0                # wall time
     db_seconds: float = 0.0             # time spent writing to DuckDB
@@ -88,11 +88,12 @@ class IngestResult:
 
     @property
     def per_second(self) -> float:
-        return (self.reports + len(self.failures)) / self.seconds if self.seconds else 0.0
+        """Files processed per second (read, or hashed and found already stored)."""
+        return self.files / self.seconds if self.seconds else 0.0
 
     def summary_zh(self) -> str:
         s = (f"共 {self.files} 个文件：入库 {self.reports} 份报告，无法读取 {len(self.failures)} 个"
-             + (f"，跳过已入库 {self.skipped} 个" if self.skipped else "")
+             + (f"，内容已入库而跳过 {self.skipped} 个" if self.skipped else "")
              + (f"，替换旧记录 {self.replaced} 份" if self.replaced else "")
              + f"；用时 {self.seconds:.1f} 秒（{self.per_second:.1f} 份/秒，其中写库 {self.db_seconds:.2f} 秒）")
         if not self.audited:
@@ -155,7 +156,9 @@ class _Writer:
         self.result.db_seconds += st.seconds
 
 
-def _prepare(paths, store: Store, skip_existing: bool, result: IngestResult) -> list[str]:
+def _prepare(paths: Iterable[str | Path], store: Store, skip_existing: bool, result: IngestResult) -> list[str]:
+    """The files to read: with ``skip_existing``, each file is hashed first and a content
+    already stored — or met earlier in this batch — is not read again."""
     inputs = _inputs(paths)
     result.files = len(inputs)
     if skip_existing and inputs:
@@ -167,6 +170,8 @@ def _prepare(paths, store: Store, skip_existing: bool, result: IngestResult) -> 
                 result.skipped += 1
             else:
                 keep.append(s)
+                if sha is not None:
+                    have.add(sha)
         inputs = keep
     return inputs
 
@@ -186,14 +191,15 @@ def _chunks(items: list, n: int) -> list[list]:
 
 
 def ingest(paths: Iterable[str | Path], db_path: str | Path, *, limits: Limits = Limits(), batch_size: int = 500,
-           audit: bool = True, skip_existing: bool = False, replace_source: bool = False,
+           audit: bool = True, skip_existing: bool = True, replace_source: bool = False,
            progress: Progress | None = None, job: Callable[[Item], Record | Failure] | None = None) -> IngestResult:
     """Read, audit and store every report file of ``paths`` (files or directories).
 
     Every file runs under the guard (``limits``: time, memory, number of workers;
     ``workers=0`` in this process); the database is written by this process only, one
     transaction per ``batch_size`` files.
-    ``skip_existing``: files whose sha256 is already stored are not read again.
+    ``skip_existing`` (default): a file whose sha256 is already stored, or met earlier in
+    this batch, is hashed but not read again (``False``: read and replace it).
     ``replace_source``: a changed file replaces the earlier report from the same path.
     ``job``: the per-file job (a picklable top-level function; tests).
     """
@@ -214,7 +220,7 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, *, limits: Limits =
 
 def ingest_dask(paths: Iterable[str | Path], db_path: str | Path, scheduler_address: str | None = None, *,
                 n_workers: int = 2, processes: bool = True, batch_size: int = 500, chunk_size: int = 8,
-                audit: bool = True, skip_existing: bool = False, replace_source: bool = False,
+                audit: bool = True, skip_existing: bool = True, replace_source: bool = False,
                 send_bytes: bool = False, progress: Progress | None = None,
                 timeout: float | None = Limits().timeout) -> IngestResult:
     """Like ``ingest``, with extraction and audit on a dask.distributed cluster (each
