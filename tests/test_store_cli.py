@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from conftest import SAMPLES
 from nianbao.cli import app
-from nianbao.store.synth import agency_names, chain_inputs, write_corpus
+from synth import agency_names, chain_inputs, write_corpus
 
 runner = CliRunner()
 
@@ -31,7 +31,7 @@ def db(tmp_path_factory):
 def test_ingest_again_skip_existing(db):
     r = runner.invoke(app, ["ingest", str(next(SAMPLES.glob("000_*.txt"))), "--db", str(db), "--skip-existing"])
     assert r.exit_code == 0, r.output
-    assert "跳过已入库 1 个" in r.output
+    assert "已入库而跳过 1 个" in r.output
 
 
 def test_ingest_no_files(tmp_path):
