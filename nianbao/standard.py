@@ -1,12 +1,18 @@
 """Access to the national format held in ``standard.yaml``.
 
 Owns: loading the data file once, the stable key lists (identical to
-shared/tools/cellkeys.py), and label matching against the standard and its variants
-(exact, keyword, fuzzy — format.md §8.2). The extractor, auditor and composer all go
-through this module; none of them spells a label of the standard itself.
+shared/tools/cellkeys.py), label matching against the standard and its variants
+(exact, keyword, fuzzy — format.md §8.2), the arithmetic identities as data
+(``Identity``: expanded from their declarative form per format version, with the
+order in which the total cells they define are computed) and the table layouts as
+data (``TableLayout``, label references ``<kind>:<key>``). The extractor, auditor,
+composer and renderers all go through this module; none of them spells a label, an
+identity or a layout of the standard itself.
 """
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -16,6 +22,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from .normalize import fold, norm_label
+from .vocab import FormatVersion
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class Match:
         return self.variant == "canonical"
 
 
-def _entry(d: dict, **over) -> Entry:
+def _entry(d: dict[str, Any], **over: Any) -> Entry:
     known = {"key", "canonical", "variants", "match", "group", "exact"}
     return Entry(
         key=d["key"], canonical=d["canonical"],
@@ -59,10 +66,10 @@ def _entry(d: dict, **over) -> Entry:
 class Matcher:
     """Match normalised labels against a list of entries, in priority order."""
 
-    def __init__(self, entries: Iterable[Entry], fuzzy_min: float = 86.0):
+    def __init__(self, entries: Iterable[Entry], fuzzy_min: float = 86.0) -> None:
         self.entries = list(entries)
         self.fuzzy_min = fuzzy_min
-        self._cache: dict[tuple, Match | None] = {}
+        self._cache: dict[tuple[Any, ...], Match | None] = {}
         self._exact: dict[str, tuple[Entry, str]] = {}
         for e in self.entries:
             self._exact.setdefault(e.norm_canonical, (e, "canonical"))
@@ -73,9 +80,8 @@ class Matcher:
               normalised: bool = False) -> Match | None:
         """Best entry for a printed label, or None. ``allow`` limits to those keys."""
         ck = (label, frozenset(allow) if allow is not None else None, fuzzy, normalised)
-        hit = self._cache.get(ck, self)
-        if hit is not self:
-            return hit
+        if ck in self._cache:
+            return self._cache[ck]
         res = self._match(label, allow, fuzzy, normalised)
         if len(self._cache) < 100_000:
             self._cache[ck] = res
@@ -110,6 +116,64 @@ class Matcher:
         if best:
             return Match(best[1], f"fuzzy:{best[0] / 100:.2f}", best[0] / 100)
         return None
+
+
+@dataclass(frozen=True)
+class IdentitySpec:
+    """One identity family as declared in ``standard.yaml`` (before expansion)."""
+    code: str                    # T3-BAL | T3-RES | T3-ROW | T4-SUM (cells.md)
+    table: str                   # t3 | t4
+    over: str                    # the range it is repeated over (``for``)
+    total: tuple[str, ...]       # cell templates of the printed side
+    parts: tuple[str, ...]       # cell templates of what it should equal
+    title: str
+    description: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """sum(total) == sum(parts). ``total`` is the printed side, ``parts`` what it should equal."""
+    code: str
+    where: str                   # the member of the range (column, row or group key)
+    table: str
+    total: tuple[str, ...]
+    parts: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.total + self.parts
+
+    def coef(self) -> dict[str, int]:
+        d = {k: 1 for k in self.total}
+        d.update({k: -1 for k in self.parts})
+        return d
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """A header cell of a table layout: the label it prints, by reference, and its spans."""
+    kind: str                    # t3.column, t4.top, … (see ``Standard.label_ref``)
+    key: str
+    text: str                    # the canonical label
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """The printed layout of one table (``layout`` in ``standard.yaml``)."""
+    table: str                   # t2 | t3 | t4
+    name: str                    # 表二 | 表三 | 表四
+    section: str                 # key of the section the table follows
+    label_columns: int
+    label_widths: tuple[float, ...]
+    value_width: float
+    header: tuple[tuple[HeaderCell, ...], ...]         # header rows (表二: none, its headers are per block)
+    groups: tuple[tuple[str, str, str], ...]           # (group key, first row, last row): vertical group cells
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class Standard:
@@ -155,6 +219,15 @@ class Standard:
         tm = data["table_markers"]
         self.table_markers = {k: ([fold(x) for x in v] if isinstance(v, list) else fold(v)) for k, v in tm.items()}
         self._all_keys: dict[str, tuple[str, ...]] = {}
+        self.t4_top_entries = [_entry(t) for t in t4["top"]]
+        self.identity_specs: dict[str, tuple[IdentitySpec, ...]] = {
+            ver: tuple(IdentitySpec(code=i["code"], table=i["table"], over=i["for"], total=tuple(i["total"]),
+                                    parts=tuple(i["parts"]), title=i["title"], description=i["description"],
+                                    basis=i["basis"]) for i in specs)
+            for ver, specs in data["identities"].items()}
+        self._identities: dict[str, tuple[Identity, ...]] = {}
+        self._total_plan: dict[str, tuple[tuple[str, Identity], ...]] = {}
+        self.layouts = {name: self._layout(name, d) for name, d in data["layout"].items()}
 
     # -- keys (identical to shared/tools/cellkeys.py) ------------------------------
     def t2_keys(self, version: str = "2021") -> list[str]:
@@ -187,7 +260,7 @@ class Standard:
         return list(cached)
 
     def decimal_keys(self, version: str = "2021") -> set[str]:
-        out = set()
+        out: set[str] = set()
         prefix = "t2" if version == "2021" else "t2v19"
         for r in self.t2[version]["rows"]:
             if r.extra.get("decimal"):
@@ -225,6 +298,132 @@ class Standard:
 
     def section(self, key: str) -> Entry:
         return next(s for s in self.sections if s.key == key)
+
+    def t3_row_entry(self, key: str) -> Entry:
+        """The entry of a 表三 row key (the 2019 single （六）其他处理 row included)."""
+        if key == self.t3_other_single.key:
+            return self.t3_other_single
+        return next(r for r in self.t3_rows if r.key == key)
+
+    # -- identities ----------------------------------------------------------------
+    def identity_range(self, name: str, version: str = FormatVersion.V2021) -> list[str]:
+        """The members of a range of ``identity_ranges`` for a format version."""
+        spec = self.data["identity_ranges"][name]
+        members: list[str] = {
+            "t3.columns": lambda: self.t3_cols,
+            "t3.rows": lambda: self.t3_row_keys(version),
+            "t4.groups": lambda: [g.key for g in self.t4_groups],
+            "t4.columns": lambda: [c.key for c in self.t4_columns],
+        }[spec["of"]]()
+        if "after" in spec:
+            members = members[members.index(spec["after"]) + 1:]
+        if "before" in spec:
+            members = members[:members.index(spec["before"])]
+        return [m for m in members if m not in set(spec.get("except") or ())]
+
+    def t3_outcome_rows(self, version: str = FormatVersion.V2021) -> list[str]:
+        """The 表三 rows between 二、上年结转 and （七）总计: one per outcome category."""
+        return self.identity_range("outcome", version)
+
+    def _expand(self, template: str, fixed: dict[str, str], version: str) -> list[str]:
+        free = [n for n in _PLACEHOLDER.findall(template) if n not in fixed]
+        out = []
+        for combo in itertools.product(*(self.identity_range(n, version) for n in free)):
+            values = fixed | dict(zip(free, combo))
+            out.append(_PLACEHOLDER.sub(lambda m: values[m.group(1)], template))
+        return out
+
+    def identities(self, version: str = FormatVersion.V2021) -> tuple[Identity, ...]:
+        """Every identity of a format version, expanded (42 for 2021, 40 for 2019)."""
+        cached = self._identities.get(version)
+        if cached is None:
+            out = []
+            for spec in self.identity_specs[version]:
+                for m in self.identity_range(spec.over, version):
+                    fixed = {spec.over: m}
+                    out.append(Identity(
+                        spec.code, m, spec.table,
+                        tuple(k for t in spec.total for k in self._expand(t, fixed, version)),
+                        tuple(k for t in spec.parts for k in self._expand(t, fixed, version))))
+            cached = self._identities[version] = tuple(out)
+        return cached
+
+    def identity_spec(self, code: str, version: str = FormatVersion.V2021) -> IdentitySpec:
+        return next(s for s in self.identity_specs[version] if s.code == code)
+
+    def total_plan(self, version: str = FormatVersion.V2021) -> tuple[tuple[str, Identity], ...]:
+        """(total cell, the identity defining it) for every cell that is the sum of others,
+        in an order where each one's parts that are totals themselves come first."""
+        cached = self._total_plan.get(version)
+        if cached is None:
+            defining = [i for i in self.identities(version) if len(i.total) == 1]
+            pending = {i.total[0] for i in defining}
+            plan: list[tuple[str, Identity]] = []
+            progress = True
+            while pending and progress:
+                progress = False
+                for i in defining:
+                    k = i.total[0]
+                    if k in pending and not pending.intersection(i.parts):
+                        plan.append((k, i))
+                        pending.discard(k)
+                        progress = True
+            cached = self._total_plan[version] = tuple(plan)
+        return cached
+
+    def total_keys(self, version: str = FormatVersion.V2021) -> list[str]:
+        """Cells that are sums of other cells (filled in by the composer when left blank)."""
+        return [k for k, _ in self.total_plan(version)]
+
+    # -- table layouts -------------------------------------------------------------
+    def label_ref(self, ref: str, version: str = FormatVersion.V2021) -> list[tuple[str, str, str]]:
+        """(kind, key, canonical label) for a layout reference ``<kind>:<key>`` (``*``: all)."""
+        kind, _, key = ref.partition(":")
+        entries: dict[str, str]
+        if kind == "t2.caption":
+            entries = {c.key: c.canonical for c in self.t2[version]["captions"]}
+        elif kind == "t2.header":
+            entries = {"header_first": self.t2[version]["header_first"]}
+        elif kind == "t2.column":
+            entries = {k: c.canonical for k, c in self.t2[version]["columns"].items()}
+        elif kind == "t2.row":
+            entries = {r.key: r.canonical for r in self.t2[version]["rows"]}
+        elif kind == "t3.note":
+            entries = {"header_note": self.t3_header["header_note"]}
+        elif kind == "t3.header":
+            entries = {k: self.t3_header[k] for k in ("header_top", "header_org")}
+        elif kind == "t3.column":
+            entries = {c.key: c.canonical for c in self.t3_columns}
+        elif kind == "t3.group":
+            entries = {g.key: g.canonical for g in self.t3_groups}
+        elif kind == "t3.row":
+            entries = {r: self.t3_row_entry(r).canonical for r in self.t3_row_keys(version)}
+        elif kind == "t4.top":
+            entries = {t.key: t.canonical for t in self.t4_top_entries}
+        elif kind == "t4.group":
+            entries = {g.key: g.canonical for g in self.t4_groups}
+        elif kind == "t4.column":
+            entries = {c.key: c.canonical for c in self.t4_columns}
+        else:
+            raise KeyError(ref)
+        if key == "*":
+            return [(kind, k, v) for k, v in entries.items()]
+        return [(kind, key, entries[key])]
+
+    def _layout(self, name: str, d: dict[str, Any]) -> TableLayout:
+        header = tuple(
+            tuple(HeaderCell(kind, key, text, int(c.get("rowspan", 1)), int(c.get("colspan", 1)))
+                  for c in row for kind, key, text in self.label_ref(c["ref"]))
+            for row in d.get("header") or ())
+        return TableLayout(
+            table=name, name=d["name"], section=d["section"], label_columns=int(d["label_columns"]),
+            label_widths=tuple(float(w) for w in d["widths"]["label"]), value_width=float(d["widths"]["value"]),
+            header=header, groups=tuple((g["group"], g["first"], g["last"]) for g in d.get("groups") or ()))
+
+    def table_title(self, table: str) -> str:
+        """``表二 主动公开政府信息情况``: the table's name and its section's heading without the ordinal."""
+        lay = self.layouts[table]
+        return f"{lay.name} {self.section(lay.section).canonical.split('、', 1)[-1]}"
 
 
 @lru_cache(maxsize=1)

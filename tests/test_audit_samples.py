@@ -83,3 +83,48 @@ def test_sample_004_extra_cells_from_extractor():
     res = audit_report(_extract("004"))
     extra = [f for f in res.findings if f.rule == "STR-CELL-EXTRA"]
     assert len(extra) == 1 and extra[0].where == "t2.licensing" and "行政许可" in extra[0].message
+
+
+# issue 10: every finding on the examples reviewed by hand (see the closing note of issue 10) ----------
+
+REAL = Path("/work/shared/real")
+REVIEWED = {
+    "samples/000_33ff4c3c35a3d77b.txt": {("T3-RES", "natural_person", "error"), ("T3-RES", "total", "error"),
+                                         ("TT-SPLIT", "s1_overview:unavailable", "warning"),
+                                         ("RUB-S5", "s5_problems", "warning")},
+    "samples/001_92ab445f77af6a12.txt": {("STR-TITLE", "title", "warning"), ("RUB-S5", "s5_problems", "warning"),
+                                         ("RUB-S6", "s6_other", "warning")},
+    "samples/002_19a6864ec5ce9982.txt": {("RUB-S5", "s5_problems", "warning"), ("RUB-S6", "s6_other", "warning")},
+    "samples/003_016041e8a51463ff.txt": set(),
+    "samples/004_bd4d68dcca3e3128.txt": {("STR-CELL-EXTRA", "t2.licensing", "warning"),
+                                         ("LBL-WORDING", "t2.item1.repealed", "warning"),
+                                         ("LBL-WORDING", "t3.new", "warning"),
+                                         ("LBL-WORDING", "t3.not_processed.excessive", "warning"),
+                                         ("LBL-WORDING", "t3.not_processed.petition", "warning"),
+                                         ("RUB-S5", "s5_problems", "warning")},
+    "real/001_huaian_2024.pdf": {("RUB-S5", "s5_problems", "warning")},
+    "real/020_pingtan_2023.html": {("RUB-S5", "s5_problems", "warning")},
+    "real/024_pingtan_2018_pre2019.html": set(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REVIEWED))
+def test_reviewed_errors_and_warnings(name):
+    from nianbao.extract import extract_path
+    res = audit_report(extract_path(Path("/work/shared") / name))
+    got = {(f.rule, f.where, str(f.severity)) for f in res.findings
+           if f.channel == "report" and f.severity in ("error", "warning")}
+    assert got == REVIEWED[name]
+    assert not [f for f in res.findings if f.channel == "reading" and f.severity != "info"]
+
+
+def test_real_distractors_not_reported():
+    from nianbao.extract import extract_path
+    pt = audit_report(extract_path(REAL / "020_pingtan_2023.html"))
+    rules = {f.rule for f in pt.findings}
+    assert "PLA-FEE" not in rules            # 5949.088667 万元: six decimals of a zone's fee
+    assert "TT-NORM" not in rules            # 清理并集中发布现行有效…393件 + 本年度制发77件 = 470
+    assert "LBL-PUNCT" not in rules          # labels split over <p>: layout
+    ha = audit_report(extract_path(REAL / "001_huaian_2024.pdf"))
+    assert not [f for f in ha.findings if f.rule.startswith("LBL-")]     # PDF wrapping 商业企 / 业
+    assert not [f for f in ha.findings if f.rule == "TT-SUM"]             # （含…34件，另有103件…）

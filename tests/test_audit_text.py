@@ -173,3 +173,112 @@ def test_sample_000_sum_passes_and_split_fails():
 def test_sample_004_sums_and_no_requests():
     fs = audit(sample_report("004"))
     assert not [f for f in fs if f.rule in ("TT-SUM", "TT-NONE", "TT-NUM")]
+
+
+# by meaning: what a figure counts (issue 10) ---------------------------------------------------
+
+def requests_report(s1, **cells_over):
+    cells = consistent_cells(outcomes={"granted": {"natural_person": 100}, "partial": {"natural_person": 20},
+                                       "unavailable.not_held": {"natural_person": 50},
+                                       "unavailable.needs_creation": {"natural_person": 20},
+                                       "unavailable.unclear": {"natural_person": 10}},
+                             t4={"review": {"upheld": 3, "corrected": 0, "other": 0, "pending": 0},
+                                 "suit_direct": {"upheld": 2, "corrected": 0, "other": 0, "pending": 0}})
+    cells.update(cells_over)
+    return build_report(cells, base_sections(s1), agency="某市某区人民政府")
+
+
+DISTRACTORS = [
+    "本年主动公开政府信息1000条，其中依申请公开信息数120条，不予公开40条。",       # attributes of documents
+    "收到政府信息公开申请200件。公开政策文件类信息5条、工作动态类信息7条。",        # categories of published info
+    "收到政府信息公开申请200件，开展3次专项清理，接听热线电话8通，答复申请人咨询15次。",  # events, other units
+    "收到政府信息公开申请200件，落实“两个一”工作机制，建立“三审三校”制度。",      # named mechanisms
+    "全市共收到政府信息公开申请12000件，本区收到政府信息公开申请200件。",            # another scope
+]
+
+
+def test_distractors_are_not_compared():
+    for s1 in DISTRACTORS:
+        fs = [f for f in audit(requests_report(s1)) if f.rule.startswith("TT-")]
+        assert fs == [], (s1, [f.message for f in fs])
+
+
+def test_negations_are_not_figures_or_request_statements():
+    t = analyse_text("未发生因政府信息公开申请引起的行政复议3件。", "s1_overview", year=2023)
+    assert [f.category for f in t.figures] == [None]
+    cells = consistent_cells(outcomes={"granted": {"natural_person": 2}})
+    rep = build_report(cells, base_sections("收到政府信息公开申请2件，予以公开2件。未发生因政府信息公开申请引起的行政复议、行政诉讼。"))
+    assert [f for f in audit(rep) if f.rule.startswith("TT-")] == []
+    bad = build_report(consistent_cells(), base_sections("本年未发生因政府信息公开引起的行政复议。"))
+    bad.cells["t4.review.total"].value, bad.cells["t4.review.total"].kind = 1, "number"
+    assert [f.where for f in audit(bad) if f.rule == "TT-NONE"] == ["s1_overview:no_review"]
+
+
+def test_distractor_figures_not_classified_as_requests():
+    t = analyse_text(DISTRACTORS[0], "s1_overview", year=2023)
+    assert [f.category for f in t.figures] == ["proactive", None, None]
+    t = analyse_text("建立“两个一”工作机制，开展3次专项清理。", "s1_overview", year=2023)
+    assert [f.category for f in t.figures] == [None]
+
+
+def test_combined_statements_compared_with_their_sums():
+    ok = requests_report("收到政府信息公开申请200件，予以公开及部分公开120件，无法提供80件。")
+    assert [f for f in audit(ok) if f.rule == "TT-NUM"] == []
+    bad = requests_report("收到政府信息公开申请200件，予以公开及部分公开110件，无法提供70件。")
+    fs = [f for f in audit(bad) if f.rule == "TT-NUM"]
+    assert sorted((f.expected, f.actual) for f in fs) == [(70, 80), (110, 120)]
+    un = next(f for f in fs if f.expected == 70)
+    assert len(un.cells) == 3 and "无法提供70件" in un.message                 # the three rows, with the sentence
+
+
+def test_all_upheld_against_pending():
+    ok = requests_report("被申请行政复议3件，被提起行政诉讼2件，均获维持。")
+    assert [f for f in audit(ok) if f.rule == "TT-NUM"] == []
+    rep = requests_report("被申请行政复议3件，被提起行政诉讼2件，均获维持。",
+                          **{"t4.review.upheld": 1, "t4.review.pending": 2})
+    fs = [f for f in audit(rep) if f.rule == "TT-NUM"]
+    assert len(fs) == 1 and fs[0].where.endswith(":upheld") and "尚未审结" in fs[0].message
+
+
+def test_parenthesised_parts_and_list_ending_with_other():
+    ok = build_report(zero_cells(), base_sections("共公布政府信息1500条（其中政策文件30条、工作动态1400条、人事信息70条）。"))
+    assert rule(ok, "TT-SUM") == []
+    bad = build_report(zero_cells(), base_sections("共公布政府信息1500条（其中政策文件30+45+25条）。"))
+    fs = rule(bad, "TT-SUM")
+    assert len(fs) == 1 and fs[0].expected == 1500 and fs[0].actual == 100
+    ok = build_report(zero_cells(), base_sections("公开政府信息100条：政策文件类信息50条、工作动态类信息38条和其他类信息12条。"))
+    assert rule(ok, "TT-SUM") == []
+    bad = build_report(zero_cells(), base_sections("公开政府信息100条：政策文件类信息50条、工作动态类信息38条和其他类信息10条。"))
+    fs = rule(bad, "TT-SUM")
+    assert len(fs) == 1 and fs[0].actual == 98 and fs[0].severity == "warning"
+
+
+def test_inclusion_in_parentheses_is_not_a_breakdown():
+    # 淮安 2024: 答复3050件（含上年度结转申请34件，另有103件顺延到下年度答复）
+    rep = build_report(zero_cells(), base_sections("全市共受理政府信息公开申请3119件，答复3050件（含上年度结转申请34件，"
+                                                   "另有103件顺延到下年度答复），均在法定期限内予以答复。"))
+    assert rule(rep, "TT-SUM") == []
+
+
+def test_one_finding_per_difference():
+    rep = requests_report("收到政府信息公开申请150件。全年共收到政府信息公开申请150件。")
+    fs = [f for f in audit(rep) if f.rule == "TT-NUM"]
+    assert len(fs) == 1 and fs[0].expected == 150 and fs[0].actual == 200 and fs[0].cells
+
+
+def test_normative_stock_at_a_date_is_not_the_year_end_count():
+    # 平潭 2023: 清理并集中发布现行有效行政规范性文件393件，动态更新本年度制发的规范性文件77件 (表二: 470)
+    cells = zero_cells()
+    cells["t2.normative.issued"] = 77
+    cells["t2.normative.in_force"] = 470
+    rep = build_report(cells, base_sections("设立规范性文件库，清理并集中发布现行有效行政规范性文件393件。"))
+    assert rule(rep, "TT-NORM") == []
+    bad = build_report(cells, base_sections("截至年底，本区现行有效行政规范性文件393件。"))
+    assert len(rule(bad, "TT-NORM")) == 1
+
+
+def test_tt_fee_partial_statement_is_info():
+    cells = consistent_cells(outcomes={"other.no_fee": {"natural_person": 6}})
+    rep = build_report(cells, base_sections(s6_other="全年收取政府信息公开信息处理费3940元。"))
+    fs = rule(rep, "TT-FEE")
+    assert len(fs) == 1 and fs[0].severity == "info"

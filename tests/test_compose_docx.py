@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLES
 from nianbao.compose import render
 from nianbao.compose.data import load_cells_json
-from nianbao.compose.fixtures import make_labels, random_consistent_input
+from fixturegen import make_labels, random_consistent_input
 from nianbao.standard import load
 from test_compose_helpers import W, at, docx_tables, docx_xml
 

@@ -9,9 +9,9 @@ import pytest
 from lxml import html as lhtml
 
 from nianbao.compose import render
-from nianbao.compose.fixtures import random_consistent_input
-from nianbao.compose.md_writer import flatten
-from nianbao.compose.layout import build_t3
+from fixturegen import random_consistent_input
+from nianbao.compose.body import tables
+from nianbao.render.markdown import flatten
 from nianbao.standard import load
 
 STD = load()
@@ -97,12 +97,12 @@ def test_md_rows_carry_full_labels(inp):
 def test_md_escapes_pipes(inp):
     md = render(inp, "md").decode("utf-8")
     assert "问题一：A|B" in md          # body text is not a table row
-    from nianbao.compose.md_writer import _esc
-    assert _esc("a|b") == "a\\|b"
+    from nianbao.render.markdown import esc
+    assert esc("a|b") == "a\\|b"
 
 
 def test_md_flatten_repeats_vertical_labels_only(inp):
-    grid = flatten(build_t3(inp))
+    grid = flatten(tables(inp)["s3_requests"])
     rows = STD.t3_row_keys()
     res = next(g.canonical for g in STD.t3_groups if g.key == "results")
     assert all(grid[3 + rows.index(r)][0] == res for r in rows[2:-1])

@@ -14,7 +14,7 @@ from conftest import SAMPLES
 from nianbao.cli import app
 from nianbao.compose import check
 from nianbao.compose.data import (ComposeError, fill_totals, format_value, ledger_to_t3, load_cells_json,
-                                  load_input, load_yaml_template, total_keys)
+                                  load_input, load_yaml_template)
 from nianbao.compose.template_writer import (META_SHEET, ROW0, COL0, read_excel_template, render_yaml_template,
                                              write_excel_template)
 from nianbao.standard import load
@@ -79,7 +79,7 @@ def test_each_identity_is_reported():
 
 def test_fill_totals_computes_only_blank_totals():
     cells = {k: 0 for k in STD.all_keys()}
-    for k in total_keys(STD, "2021"):
+    for k in STD.total_keys("2021"):
         cells[k] = None
     cells["t3.granted.natural_person"] = 2
     cells["t3.new.natural_person"] = 2
@@ -139,10 +139,8 @@ def xlsx(tmp_path):
 
 def _coord(sheet_table: str, key: str) -> str:
     from openpyxl.utils import get_column_letter
-    from nianbao.compose.layout import build_t2, build_t3, build_t4
-    from nianbao.compose.template_writer import blank_input
-    t = {"t2": build_t2, "t3": build_t3, "t4": build_t4}[sheet_table](blank_input())
-    c = t.value_cell(key)
+    from nianbao.render.layout import grid
+    c = grid(sheet_table).value_cell(key)
     return f"{get_column_letter(COL0 + c.col)}{ROW0 + c.row}"
 
 

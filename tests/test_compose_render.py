@@ -11,7 +11,7 @@ import pytest
 from conftest import SAMPLES
 from nianbao.compose import write_report
 from nianbao.compose.data import load_cells_json
-from nianbao.compose.fixtures import MUTATIONS, main as fixtures_main, random_consistent_input, render_fixture
+from fixturegen import MUTATIONS, main as fixtures_main, random_consistent_input, render_fixture
 
 S000 = next(SAMPLES.glob("000_*.truth.json"))
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
@@ -90,7 +90,7 @@ def test_fixtures_command_line(tmp_path):
 
 
 def test_mutations_change_labels():
-    from nianbao.compose.fixtures import make_labels
+    from fixturegen import make_labels
     lab = make_labels(["spaces", "section_numbering"], seed=2)
     assert lab("t2.row", "rules", "规章") == "规 章"
     assert lab("section", "s1_overview", "一、总体情况").startswith("1、 ")

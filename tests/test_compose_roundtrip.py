@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from conftest import SAMPLES
 from nianbao.compose import check, write_report
 from nianbao.compose.data import load_cells_json
-from nianbao.compose.fixtures import MUTATIONS, make_labels, random_consistent_input, build_consistent
+from fixturegen import MUTATIONS, make_labels, random_consistent_input, build_consistent
 from nianbao.standard import load
 
 STD = load()
@@ -75,9 +75,9 @@ small = st.integers(min_value=0, max_value=40) | st.just(0)
 
 @st.composite
 def consistent_inputs(draw):
-    from nianbao.compose.data import ComposeInput, outcome_rows
+    from nianbao.compose.data import ComposeInput
     parts = {}
-    for r in outcome_rows(STD, "2021") + ["carry_forward", "carried_over"]:
+    for r in STD.t3_outcome_rows("2021") + ["carry_forward", "carried_over"]:
         for c in COLS6:
             parts[f"t3.{r}.{c}"] = draw(small)
     dec = STD.decimal_keys()

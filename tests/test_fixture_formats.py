@@ -98,7 +98,7 @@ def test_random_values_through_libreoffice_pdf(tmp_path, seed, blank):
     import random
 
     from nianbao.compose.convert import docx_to_pdf
-    from nianbao.compose.fixtures import random_consistent_input, truth_record
+    from fixturegen import random_consistent_input, truth_record
 
     inp = random_consistent_input(random.Random(seed), blank_prob=blank, zero_prob=0.3, max_count=5000)
     docx = tmp_path / f"r{seed}.docx"

@@ -12,7 +12,7 @@ from nianbao.standard import load
 from nianbao.store import Store, ingest
 from nianbao.store.analysis import (MinHasher, coverage, cross_year, duplication, indicators, norm_text,
                                     read_membership, rollup)
-from nianbao.store.synth import _rebuild, chain_inputs, random_text, sum_input, write_corpus
+from synth import _rebuild, chain_inputs, random_text, sum_input, write_corpus
 
 A, B, C = "某某县东山镇人民政府", "某某县西河镇人民政府", "某某县南湖镇人民政府"
 COPIER = "某某县北岭镇人民政府"        # copies A's 2023 texts (X3, peer)

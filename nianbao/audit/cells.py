@@ -7,11 +7,23 @@ never turns a blank into 0, and the Chinese description of a cell "as printed"
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from .. import standard
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, squash
+
+KIND_INFERRED = "inferred"     # nianbao.vocab.ValueKind.INFERRED: split by the identities, never evidence
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’"
+_LAYOUT_WS = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
+def tidy(text: str | None) -> str:
+    """Printed text without layout: line breaks and spaces next to Chinese characters removed
+    (PDF wrapping, HTML <br>, letter-spaced headers ``结 果 维 持``), other whitespace squashed."""
+    return _LAYOUT_WS.sub("", squash(text or ""))
 
 TABLE_ZH = {"t2": "表二", "t2v19": "表二", "t3": "表三", "t4": "表四"}
 KIND_ZH = {"blank": "空白", "na": "不适用符号", "unreadable": "无法识别", "absent": "缺失",
@@ -67,6 +79,11 @@ def num(report: Report, key: str) -> int | float | None:
     return c.value if c is not None and c.is_number else None
 
 
+def is_inferred(report: Report, key: str) -> bool:
+    c = report.cells.get(key)
+    return c is not None and c.kind == KIND_INFERRED
+
+
 def kind(report: Report, key: str) -> str:
     c = report.cells.get(key)
     return c.kind if c is not None else KIND_ABSENT
@@ -108,8 +125,8 @@ def printed_labels(report: Report, key: str) -> tuple[str, str]:
     """(row label, column label) as the report prints them, falling back to the standard."""
     crow, ccol = canonical_labels(key, version(report))
     c = report.cells.get(key)
-    row = squash(c.label) if c is not None and c.label else crow
-    col = squash(c.column_label) if c is not None and c.column_label else ccol
+    row = tidy(c.label) if c is not None and c.label else crow
+    col = tidy(c.column_label) if c is not None and c.column_label else ccol
     t, rk, _ = split_key(key)
     if t == "t3" and "." in rk and c is not None and c.label and row != crow:
         g = std().t3_groups
@@ -120,12 +137,14 @@ def printed_labels(report: Report, key: str) -> tuple[str, str]:
 
 
 def describe(report: Report, key: str) -> str:
-    """表三「（四）无法提供 1.本机关不掌握相关政府信息」行「自然人」列."""
+    """表三「自然人」列「（四）无法提供 1.本机关不掌握相关政府信息」行 (column, then row, as printed)."""
     t = table_of(key)
     row, col = printed_labels(report, key)
     if t == "t4":
         return f"{TABLE_ZH[t]}「{row}」「{col}」"
-    return f"{TABLE_ZH[t]}「{row}」行「{col}」列"
+    if t in ("t2", "t2v19"):
+        return f"{TABLE_ZH[t]}「{row}」行「{col}」列"
+    return f"{TABLE_ZH[t]}「{col}」列「{row}」行"
 
 
 def row_label(report: Report, table: str, row_key: str) -> str:
@@ -143,7 +162,7 @@ def col_label(report: Report, table: str, col_key: str, row_keys: Iterable[str])
     for rk in row_keys:
         c = report.cells.get(f"{table}.{rk}.{col_key}")
         if c is not None and c.column_label:
-            return squash(c.column_label)
+            return tidy(c.column_label)
     return canonical_labels(f"{table}.{next(iter(row_keys))}.{col_key}")[1]
 
 

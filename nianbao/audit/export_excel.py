@@ -1,8 +1,9 @@
 """Excel export of audit results: a workbook an official can work from.
 
 Owns: ``export_excel(audits, path, failures=())`` writing sheets 汇总 (one line per
-report), 问题清单 (every finding), 表二 / 表三 / 表四 (each report's tables, offending
-cells highlighted, suggested values as cell comments) and 无法读取 (files that could
+report), 问题清单 (every finding), 表二 / 表三 / 表四 (each report's tables in the official
+layout drawn by ``nianbao.render.excel``, offending cells highlighted, suggested values
+as cell comments) and 无法读取 (files that could
 not be read). Every text cell is written as text: anything starting with = + - @ is
 forced to a string with a quote prefix, so document text can never become a formula.
 The file is written atomically (temp file + os.replace).
@@ -10,7 +11,6 @@ The file is written atomically (temp file + os.replace).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,12 +20,15 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from .. import standard
+from ..fsutil import atomic_write
+from ..render.excel import write_grid
+from ..render.layout import LayoutCell, grids
+from ..vocab import FormatVersion
 from . import cells as C
 from .finding import ERROR, INFO, SEVERITY_RANK, SEVERITY_ZH, STATUS_ZH, WARNING, GROUPS
 from .run import ReportAudit
-from ..fsutil import atomic_write
 
-FILLS = {ERROR: PatternFill("solid", fgColor="FFC7CE"), WARNING: PatternFill("solid", fgColor="FFEB9C"),
+FILLS: dict[str | None, PatternFill] = {ERROR: PatternFill("solid", fgColor="FFC7CE"), WARNING: PatternFill("solid", fgColor="FFEB9C"),
          INFO: PatternFill("solid", fgColor="DDEBF7")}
 HEAD_FILL = PatternFill("solid", fgColor="D9D9D9")
 BOLD = Font(bold=True)
@@ -34,7 +37,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_CELL_TEXT = 32000
 
 
-def put(ws, row: int, col: int, value: Any, *, bold: bool = False, fill=None, wrap: bool = False):
+def put(ws: Any, row: int, col: int, value: Any, *, bold: bool = False, fill: PatternFill | None = None,
+        wrap: bool = False) -> Any:
     """Write one cell; text is always text (never a formula)."""
     c = ws.cell(row=row, column=col)
     if value is None:
@@ -60,7 +64,7 @@ def put(ws, row: int, col: int, value: Any, *, bold: bool = False, fill=None, wr
     return c
 
 
-def _header(ws, row: int, names: list[str], widths: list[int] | None = None) -> None:
+def _header(ws: Any, row: int, names: list[str], widths: list[int] | None = None) -> None:
     for i, n in enumerate(names, 1):
         put(ws, row, i, n, bold=True, fill=HEAD_FILL)
     for i, w in enumerate(widths or [], 1):
@@ -98,64 +102,27 @@ def _title(i: int, a: ReportAudit) -> str:
     return f"报告{i}：{r.agency or '（机关未识别）'} {r.year or ''}年 —— {r.source}"
 
 
-def _table_cell(ws, row, col, a, key, worst, sugg):
-    cell = put(ws, row, col, _value(a, key), fill=FILLS.get(worst.get(key)))
-    if key in sugg:
-        cell.comment = Comment(f"修正建议：改为{sugg[key]}（仅为建议，未改动原值）", "nianbao")
-    return cell
-
-
 def _write_tables(wb: Workbook, audits: list[ReportAudit]) -> None:
-    s = standard.load()
-    w2, w3, w4 = wb.create_sheet("表二"), wb.create_sheet("表三"), wb.create_sheet("表四")
-    r2 = r3 = r4 = 1
-    for ws in (w2, w3, w4):
-        ws.column_dimensions["A"].width = 48
+    """One sheet per table; each report's table in the official layout (``nianbao.render``),
+    below a title line, offending cells filled by severity, suggestions as comments."""
+    sheets = {name: wb.create_sheet(lay.name) for name, lay in standard.load().layouts.items()}
+    rows = {name: 1 for name in sheets}
     for i, a in enumerate(audits, 1):
         rep = a.report
-        if rep.format_version == "pre2019":
+        if rep.format_version == FormatVersion.PRE2019:
             continue
-        ver = C.version(rep)
         worst, sugg = _worst(a), _suggested(a)
-        # 表二: one line per cell
-        put(w2, r2, 1, _title(i, a), bold=True)
-        r2 += 1
-        for j, n in enumerate(["信息内容", "项目", "数值"], 1):
-            put(w2, r2, j, n, bold=True, fill=HEAD_FILL)
-        r2 += 1
-        for k in s.t2_keys(ver):
-            row, col = C.printed_labels(rep, k)
-            put(w2, r2, 1, row)
-            put(w2, r2, 2, col)
-            _table_cell(w2, r2, 3, a, k, worst, sugg)
-            r2 += 1
-        r2 += 1
-        # 表三: the 25 (23) × 7 grid
-        put(w3, r3, 1, _title(i, a), bold=True)
-        r3 += 1
-        put(w3, r3, 1, "申请人情况", bold=True, fill=HEAD_FILL)
-        for j, c in enumerate(s.t3_columns, 2):
-            put(w3, r3, j, c.canonical, bold=True, fill=HEAD_FILL)
-        r3 += 1
-        for rk in s.t3_row_keys(ver):
-            put(w3, r3, 1, C.row_label(rep, "t3", rk))
-            for j, c in enumerate(s.t3_cols, 2):
-                _table_cell(w3, r3, j, a, f"t3.{rk}.{c}", worst, sugg)
-            r3 += 1
-        r3 += 1
-        # 表四: 3 groups × 5 columns
-        put(w4, r4, 1, _title(i, a), bold=True)
-        r4 += 1
-        put(w4, r4, 1, "", fill=HEAD_FILL)
-        for j, c in enumerate(s.t4_columns, 2):
-            put(w4, r4, j, c.canonical, bold=True, fill=HEAD_FILL)
-        r4 += 1
-        for g in s.t4_groups:
-            put(w4, r4, 1, g.canonical)
-            for j, c in enumerate(s.t4_columns, 2):
-                _table_cell(w4, r4, j, a, f"t4.{g.key}.{c.key}", worst, sugg)
-            r4 += 1
-        r4 += 1
+
+        def value(c: LayoutCell, cell: Any) -> None:
+            key = c.key or ""
+            put(cell.parent, cell.row, cell.column, _value(a, key), fill=FILLS.get(worst.get(key)))
+            if key in sugg:
+                cell.comment = Comment(f"修正建议：改为{sugg[key]}（仅为建议，未改动原值）", "nianbao")
+
+        for name, g in grids(C.version(rep)).items():
+            ws = sheets[name]
+            put(ws, rows[name], 1, _title(i, a), bold=True)
+            rows[name] = write_grid(ws, g, rows[name] + 1, 1, value=value) + 1
 
 
 def build_workbook(audits: list[ReportAudit], failures: Iterable[tuple[str, str]] = ()) -> Workbook:

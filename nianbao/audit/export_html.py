@@ -2,8 +2,9 @@
 
 Owns: ``export_html(audits, path, failures=())`` and ``render_html``: a summary table,
 two inline-SVG bar charts (findings per rule; reports by outcome), and per report its
-findings grouped by table, the repair suggestion, and 表二/表三/表四 with offending
-cells highlighted. Jinja2 with autoescape: every piece of document text is escaped.
+findings grouped by table, the repair suggestion, and 表二/表三/表四 in their official
+layout (``nianbao.render``) with offending cells highlighted. Jinja2 with autoescape:
+every piece of document text is escaped.
 Inline CSS and SVG only: no scripts, no external resources.
 """
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any, Iterable
 
 from jinja2 import Environment, select_autoescape
 
-from .. import standard
-from . import cells as C
 from ..fsutil import atomic_write
+from ..render.html import table_html
+from ..render.layout import LayoutCell, Role, grids
+from ..vocab import FormatVersion
+from . import cells as C
 from .finding import ERROR, GROUPS, INFO, SEVERITY_RANK, SEVERITY_ZH, WARNING
 from .run import ReportAudit
 
@@ -33,7 +36,8 @@ h3{font-size:1.05em;margin:1.2em 0 .4em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.25em .5em;vertical-align:top}
 th{background:#eee}
-td.num{text-align:right;min-width:2.5em}
+td.num,td.value{text-align:right;min-width:2.5em}
+td.caption,td.header,td.note,td.group{background:#eee;text-align:center}
 .error{background:#ffc7ce}.warning{background:#ffeb9c}.info{background:#ddebf7}
 .sev{font-weight:bold;white-space:nowrap}
 .sev.error{color:#9c0006}.sev.warning{color:#7f6000}.sev.info{color:#1f4e79}
@@ -80,21 +84,15 @@ code{background:#f4f4f4;padding:0 .2em}
 </table>{% endfor %}
 {% if a.repair %}<div class="repair"><strong>修正建议</strong>（不改变报告原值）：{{ a.repair.explanation }}
 {% if a.repair.candidates|length > 1 %}<br><span class="muted">其他候选：{% for c in a.repair.candidates[1:] %}{% for x in c.cells %}{{ x.label }} {{ x.current }}→{{ x.suggested }}{% if not loop.last %}，{% endif %}{% endfor %}{% if not loop.last %}；{% endif %}{% endfor %}</span>{% endif %}</div>{% endif %}
-{% if a.t3 %}
-<h3>表二</h3><table><tr><th>信息内容</th><th>项目</th><th>数值</th></tr>
-{% for r in a.t2 %}<tr><td>{{ r.row }}</td><td>{{ r.col }}</td><td class="num {{ r.cls }}" title="{{ r.tip }}">{{ r.value }}</td></tr>{% endfor %}</table>
-<h3>表三</h3><table><tr><th>申请人情况</th>{% for c in t3_cols %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for r in a.t3 %}<tr><td>{{ r.label }}</td>{% for c in r.cells %}<td class="num {{ c.cls }}" title="{{ c.tip }}">{{ c.value }}</td>{% endfor %}</tr>{% endfor %}</table>
-<h3>表四</h3><table><tr><th></th>{% for c in t4_cols %}<th>{{ c }}</th>{% endfor %}</tr>
-{% for r in a.t4 %}<tr><td>{{ r.label }}</td>{% for c in r.cells %}<td class="num {{ c.cls }}" title="{{ c.tip }}">{{ c.value }}</td>{% endfor %}</tr>{% endfor %}</table>
-{% endif %}
+{% for t in a.tables %}<h3>{{ t.title }}</h3>
+{{ t.html }}{% endfor %}
 {% endfor %}
 </body></html>
 """
 
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _template = _env.from_string(TEMPLATE)
-COLORS = {ERROR: "#c00000", WARNING: "#bf8f00", INFO: "#2e75b6"}
+COLORS: dict[str, str] = {ERROR: "#c00000", WARNING: "#bf8f00", INFO: "#2e75b6"}
 
 
 def _short(v: Any) -> str:
@@ -108,7 +106,7 @@ def _short(v: Any) -> str:
     return str(v)[:200]
 
 
-def _cellview(a: ReportAudit, key: str, worst: dict, sugg: dict) -> dict:
+def _cellview(a: ReportAudit, key: str, worst: dict[str, str], sugg: dict[str, Any]) -> dict[str, str]:
     c = a.report.cells.get(key)
     if c is None:
         value = "（缺失）"
@@ -120,6 +118,22 @@ def _cellview(a: ReportAudit, key: str, worst: dict, sugg: dict) -> dict:
     return {"value": value, "cls": worst.get(key, ""), "tip": tip}
 
 
+def _tables(a: ReportAudit, worst: dict[str, str], sugg: dict[str, Any]) -> list[dict[str, Any]]:
+    """表二/表三/表四 in the official layout, each value cell with its severity class and tooltip."""
+    out = []
+    for g in grids(C.version(a.report)).values():
+        views = {k: _cellview(a, k, worst, sugg) for k in g.value_keys()}
+        filled = g.with_values(lambda k: views[k]["value"])
+
+        def cls(c: LayoutCell) -> str:
+            return f"num {views[c.key]['cls']}".strip() if c.role == Role.VALUE and c.key else ""
+
+        def tip(c: LayoutCell) -> str:
+            return views[c.key]["tip"] if c.role == Role.VALUE and c.key else ""
+        out.append({"title": g.title, "html": table_html(filled, classes=cls, title=tip)})
+    return out
+
+
 def _chart(title: str, data: list[tuple[str, int, str]], label_w: int = 150) -> dict:
     top = max((v for _, v, _ in data), default=1) or 1
     bars = [{"label": l, "value": v, "color": col, "y": 6 + 24 * i, "w": max(1, int(320 * v / top)) if v else 0}
@@ -128,12 +142,11 @@ def _chart(title: str, data: list[tuple[str, int, str]], label_w: int = 150) -> 
 
 
 def context(audits: list[ReportAudit], failures: Iterable[tuple[str, str]] = ()) -> dict:
-    s = standard.load()
     failures = list(failures)
     items = []
     rule_count: Counter = Counter()
     rule_sev: dict[str, str] = {}
-    outcome = Counter()
+    outcome: Counter[str] = Counter()
     for a in audits:
         r = a.report
         sm = a.summary
@@ -162,17 +175,9 @@ def context(audits: list[ReportAudit], failures: Iterable[tuple[str, str]] = ())
                 } for f in fs]})
         item: dict[str, Any] = {"agency": r.agency or "（机关未识别）", "year": r.year or "", "source": r.source,
                                 "format": r.format_version or "未识别", "summary": sm, "groups": groups,
-                                "repair": a.repair, "t2": [], "t3": [], "t4": []}
-        if r.format_version != "pre2019":
-            ver = C.version(r)
-            item["t2"] = [{"row": C.printed_labels(r, k)[0], "col": C.printed_labels(r, k)[1],
-                           **_cellview(a, k, worst, sugg)} for k in s.t2_keys(ver)]
-            item["t3"] = [{"label": C.row_label(r, "t3", rk),
-                           "cells": [_cellview(a, f"t3.{rk}.{c}", worst, sugg) for c in s.t3_cols]}
-                          for rk in s.t3_row_keys(ver)]
-            item["t4"] = [{"label": g.canonical,
-                           "cells": [_cellview(a, f"t4.{g.key}.{c.key}", worst, sugg) for c in s.t4_columns]}
-                          for g in s.t4_groups]
+                                "repair": a.repair, "tables": []}
+        if r.format_version != FormatVersion.PRE2019:
+            item["tables"] = _tables(a, worst, sugg)
         items.append(item)
     if failures:
         outcome["无法读取"] = len(failures)
@@ -183,7 +188,6 @@ def context(audits: list[ReportAudit], failures: Iterable[tuple[str, str]] = ())
     oc = [("通过", "#2e7d32"), ("仅有警告", COLORS[WARNING]), ("有错误", COLORS[ERROR]), ("无法读取", "#7f7f7f")]
     charts.append(_chart("报告审核结论", [(k, outcome.get(k, 0), col) for k, col in oc], label_w=90))
     return {"items": items, "audits": audits, "failures": failures, "charts": charts,
-            "t3_cols": [c.canonical for c in s.t3_columns], "t4_cols": [c.canonical for c in s.t4_columns],
             "generated": datetime.now().strftime("%Y-%m-%d %H:%M")}
 
 

@@ -1,11 +1,19 @@
-"""Figures stated in a report's text, with their context.
+"""Figures stated in a report's text, with what they count, and their context.
 
 Owns: finding numbers with a unit (件/条/个/宗/人次 …) in section text and classifying
-them by the nearest preceding keyword (收到/新收/受理 … 申请, 予以公开/已公开, 不予公开,
-办结, 结转, 行政复议, 规范性文件 …); statements of absence (未收到申请, 未发生行政复议、
-行政诉讼); sums stated in the text ("主动公开政府信息219条……指南1条、政策文件2条……");
-and the scope and period a figure refers to (全市/全区/全县/全省 when that is not the
-reporting body's own level; another year). Pure text analysis: no table access.
+them by meaning — the nearest preceding keyword (收到/新收/受理 … 申请, 予以公开/已公开,
+不予公开, 办结, 结转, 行政复议, 规范性文件 …), and only when the figure is about
+政府信息公开申请: attributes of documents (``依申请公开信息数120条``, ``不予公开40条`` of
+published information), categories of published information (``政策文件类信息5条``),
+events and other units (``开展3次专项清理``, ``接听热线电话8通``), named mechanisms in
+quotes (``“两个一”工作机制``) and negated clauses (``未发生…行政复议``) are never request
+figures. Combined statements (``予以公开及部分公开120件``; ``复议3件，诉讼2件，均获维持``);
+statements of absence (未收到申请, 未发生行政复议、行政诉讼); sums stated in the text
+("主动公开政府信息219条……指南1条、政策文件2条……", also with the parts in parentheses,
+``共公布1500条（其中…30+45+…）``, and lists ending ``和其他类信息12条``); the scope and
+period a figure refers to (全市/全区/全县/全省 when that is not the reporting body's own
+level; another year); and ``Support``, one text comparison that holds (used by the
+repair ranking). Pure text analysis: no table access.
 """
 from __future__ import annotations
 
@@ -23,6 +31,14 @@ YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 SENT_SPLIT = re.compile(r"[。！？!?\n]")
 CLAUSE_SPLIT = re.compile(r"[，,；;、：:（）()]")
 
+@dataclass(frozen=True)
+class Support:
+    """One text comparison that holds: ``kind`` num | split | upheld, ``key`` its identity."""
+    kind: str
+    key: tuple[object, ...]
+    text: str
+
+
 # Categories of stated figures, tried nearest-first; REQUEST categories need 申请 in the sentence.
 CATEGORY_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
     ("partial", ("部分公开",)),
@@ -35,12 +51,23 @@ CATEGORY_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
     ("completed", ("办结", "已答复", "答复")),
     ("received", ("收到", "新收", "受理", "接到", "接收", "共收", "依申请")),
     ("proactive", ("主动公开", "发布")),
-    ("review", ("行政复议",)),
-    ("suit", ("行政诉讼",)),
+    ("review", ("行政复议", "复议")),
+    ("suit", ("行政诉讼", "诉讼")),
     ("normative", ("规范性文件",)),
 ]
-REQUEST_CATEGORIES = {"partial", "withheld", "unavailable", "not_processed", "granted", "carry_forward",
-                      "carried_over", "completed", "received"}
+REQUEST_CATEGORIES = {"partial", "withheld", "unavailable", "not_processed", "granted", "granted_partial",
+                      "carry_forward", "carried_over", "completed", "received"}
+CASE_CATEGORIES = {"review", "suit"}
+# What a request or a case is counted in; 次/人次/篇 … count events or documents.
+REQUEST_UNITS = {"件", "条", "个", "宗", "份", "项"}
+CASE_UNITS = {"件", "起", "宗", "个", "次"}
+# Nouns that make a figure a count of documents or published information, not of requests.
+DOC_NOUN_RE = re.compile(r"信息(?!公开申请)|文件|类|稿件|公告|通知|数据|目录|条目|报告|指南|动态|资料|项目|事项|栏目")
+# 依申请公开 as an attribute of documents ("依申请公开信息数120条"), not a request.
+BY_REQUEST_ATTR_RE = re.compile(r"依申请公开(?:的)?(?:政府)?信息(?:数|总数|数量)?")
+NEG_IN_CLAUSE_RE = re.compile(r"未|没有|无(?!法)|暂无|均未|不存在|尚无")
+QUOTED_RE = re.compile(r"“[^”]{0,20}”|「[^」]{0,20}」|\"[^\"]{0,20}\"|《[^》]{0,40}》")
+ALL_UPHELD_RE = re.compile(r"均(?:获|被|予以|得到)?(?:依法)?维持|全部(?:获|被)?维持|均为维持")
 OUTCOME_CATEGORIES = ("granted", "partial", "withheld", "unavailable", "not_processed")
 NORMATIVE_QUALIFIERS = (("repealed", ("废止",)), ("in_force", ("现行有效", "有效")),
                         ("issued", ("制发", "印发", "出台", "制定", "发布", "新增")))
@@ -56,7 +83,7 @@ NO_REQUEST_RE = re.compile(NEGATION_RE + r"[^。；;，,]{0,20}?(?:收到|接到
                            r"|" + NEGATION_RE + r"[^。；;，,]{0,6}?(?:依申请公开|政府信息公开申请)")
 NO_REVIEW_RE = re.compile(NEGATION_RE + r"[^。；;，,]{0,25}?行政复议")
 NO_SUIT_RE = re.compile(NEGATION_RE + r"[^。；;，,]{0,40}?(?:行政诉讼|诉讼)")
-EXHAUSTIVE_MARKERS = ("：", ":", "分别为", "分别是", "分别")
+EXHAUSTIVE_MARKERS = ("：", ":", "分别为", "分别是", "分别", "+")
 PART_MARKERS = ("其中", "包括", "涵盖", "含")
 
 
@@ -76,6 +103,7 @@ class Figure:
     cn_numeral: bool = False
     start: int = 0                    # span of "number+unit" inside the sentence
     end: int = 0
+    all_upheld: bool = False          # review/suit figure followed by 均获维持
 
     @property
     def comparable(self) -> bool:
@@ -203,9 +231,39 @@ def _classify(sentence: str, upto: int) -> tuple[str | None, str | None, str]:
             clause = prev + clause
     if best is None:
         return None, None, clause
-    if best[0] == "partial" and re.search(r"予以公开[及和与、]|公开[及和与]部分公开", clause):
-        return "granted", "予以公开及部分公开", clause      # granted + partial stated together
+    if best[0] == "partial" and re.search(r"予以公开[及和与、]|公开[及和与、]部分公开|全部公开[及和与、]", clause):
+        return "granted_partial", "予以公开及部分公开", clause      # granted + partial stated together
     return best[0], best[1], clause
+
+
+def _is_request_figure(sent: str, clause: str, cat: str, kw: str | None, unit: str, start: int) -> bool:
+    """Does a figure classified ``cat`` count 政府信息公开申请 (or 复议/诉讼 cases) of this body?"""
+    if cat in REQUEST_CATEGORIES:
+        if unit not in REQUEST_UNITS:
+            return False
+        rest = BY_REQUEST_ATTR_RE.sub("", sent)
+        if "申请" not in rest:
+            return False                     # 依申请公开信息数120条, 不予公开40条 of published documents
+        if kw is not None:
+            i = clause.rfind(kw)
+            between = clause[i + len(kw):] if i >= 0 else ""
+            if DOC_NOUN_RE.search(between) and "申请" not in between:
+                return False                 # 已公开政策文件类信息5条
+        if BY_REQUEST_ATTR_RE.search(clause):
+            return False
+    elif cat in CASE_CATEGORIES:
+        if unit not in CASE_UNITS:
+            return False
+        if kw is not None:
+            i = clause.rfind(kw)
+            between = clause[i + len(kw):] if i >= 0 else ""
+            if DOC_NOUN_RE.search(between) or re.search(r"培训|讲座|会议|宣传|案例", between):
+                return False
+    else:
+        return True
+    if NEG_IN_CLAUSE_RE.search(clause):
+        return False                         # 未发生…行政复议; 无…申请
+    return True
 
 
 def _nearest(clause: str) -> tuple[str, str] | None:
@@ -222,22 +280,31 @@ def _nearest(clause: str) -> tuple[str, str] | None:
     return (best[2], best[3]) if best else None
 
 
+def _quoted_spans(sent: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in QUOTED_RE.finditer(sent)]
+
+
 def figures(text: str, section: str, *, year: int | None = None, agency: str | None = None) -> list[Figure]:
     level = own_level(agency)
     out: list[Figure] = []
     for soff, sent in _sentences(text):
-        is_request = "申请" in sent
+        quoted = _quoted_spans(sent)
+        upheld = ALL_UPHELD_RE.search(sent)
         for m in NUM_RE.finditer(sent):
+            if any(a <= m.start() < b for a, b in quoted):
+                continue                     # “两个一”工作机制, 《…第2号》: names, not figures
             raw, unit = m.group(1), m.group(2)
             cn = not raw[0].isdigit()
+            v: int | float
             if cn:
-                v = cn_to_int(raw)
-                if v is None:
+                cv = cn_to_int(raw)
+                if cv is None:
                     continue
+                v = cv
             else:
                 v = float(raw) if "." in raw else int(raw)
             cat, kw, clause = _classify(sent, m.start())
-            if cat in REQUEST_CATEGORIES and not is_request:
+            if cat is not None and not _is_request_figure(sent, clause, cat, kw, unit, m.start()):
                 cat = None
             if cn and cat in (None, "proactive", "normative"):
                 continue      # 一个窗口, 一条主线: prose, not a figure
@@ -251,7 +318,8 @@ def figures(text: str, section: str, *, year: int | None = None, agency: str | N
             out.append(Figure(value=v, unit=unit, category=cat, keyword=kw, section=section, sentence=sent,
                               clause=clause + sent[m.start():m.end()], offset=soff + m.start(),
                               other_scope=other_scope(before, level), other_year=other_year(before, year),
-                              qualifier=qual, cn_numeral=cn, start=m.start(), end=m.end()))
+                              qualifier=qual, cn_numeral=cn, start=m.start(), end=m.end(),
+                              all_upheld=bool(upheld and cat in CASE_CATEGORIES and upheld.start() > m.end())))
     return out
 
 
@@ -287,15 +355,23 @@ def sums(figs: list[Figure]) -> list[StatedSum]:
                 prev = cur[-1]
                 between = sent[prev.end: g.start]
                 if (g.unit == prev.unit and len(between) <= 30 and not re.search(r"[；;：:，,。（）()]", between)
-                        and not any(m in between for m in PART_MARKERS) and "、" in between):
+                        and not any(m in between for m in PART_MARKERS)
+                        and ("、" in between or re.match(r"\s*(?:和|及|以及|与)", between))):
                     cur.append(g)
                     continue
                 runs.append(cur)
             cur = [g]
         if cur:
             runs.append(cur)
+        # 3. parts in parentheses right after the total: 共公布1500条（其中…30+45+…）
+        for f in fs:
+            p = _paren_parts(sent, f)
+            if p is not None and not any(x.total is f for x in out):
+                out.append(StatedSum(f, p[0], p[1]))
         for run in runs:
             if len(run) < 2:
+                continue
+            if any(_inside_parens(sent, g.start) for g in run):
                 continue
             heads = [h for h in fs if h.end <= run[0].start and h.unit == run[0].unit]
             if not heads:
@@ -309,6 +385,62 @@ def sums(figs: list[Figure]) -> list[StatedSum]:
     return out
 
 
+_PLUS_RE = re.compile(r"\d+(?:\.\d+)?(?:\s*[+＋]\s*\d+(?:\.\d+)?)+")
+
+
+def _inside_parens(sent: str, pos: int) -> bool:
+    depth = 0
+    for ch in sent[:pos]:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+    return depth > 0
+
+
+def _paren_parts(sent: str, f: Figure) -> tuple[list[Figure], str] | None:
+    """The parts listed in parentheses right after figure ``f`` (at most 2 characters later)."""
+    m = re.match(r"\s{0,2}[（(]", sent[f.end:f.end + 3])
+    if not m:
+        return None
+    open_at = f.end + m.end()
+    depth, close_at = 1, -1
+    for i in range(open_at, len(sent)):
+        if sent[i] in "（(":
+            depth += 1
+        elif sent[i] in "）)":
+            depth -= 1
+            if depth == 0:
+                close_at = i
+                break
+    if close_at < 0:
+        return None
+    inner = sent[open_at:close_at]
+    plus = _PLUS_RE.search(inner)
+    if plus:
+        nums = [float(x) if "." in x else int(x) for x in re.findall(r"\d+(?:\.\d+)?", plus.group(0))]
+        plus_parts = [Figure(value=v, unit=f.unit, category=None, keyword=None, section=f.section, sentence=f.sentence,
+                        clause=plus.group(0), offset=f.offset, start=open_at + plus.start(), end=open_at + plus.end())
+                 for v in nums]
+        return plus_parts, "+"
+    parts: list[Figure] = []
+    seen: set[int] = set()
+    for g in NUM_RE.finditer(inner):
+        if g.group(2) != f.unit or not g.group(1)[0].isdigit():
+            continue
+        seg = len(re.findall(r"[、，,；;]", inner[:g.start()]))
+        if seg in seen:
+            continue
+        seen.add(seg)
+        v = float(g.group(1)) if "." in g.group(1) else int(g.group(1))
+        parts.append(Figure(value=v, unit=f.unit, category=None, keyword=None, section=f.section, sentence=f.sentence,
+                            clause=inner, offset=f.offset, start=open_at + g.start(), end=open_at + g.end()))
+    if len(parts) < 2 or re.search(r"另有|另外|此外|以及|同时", inner):
+        return None           # （含上年度结转申请34件，另有103件顺延到下年度）: not a breakdown
+    marker = "其中" if "其中" in inner else "：" if "分别" in inner else "包括" if "包括" in inner else ""
+    return (parts, marker) if marker else None
+
+
 def statements(text: str, section: str, *, year: int | None = None, agency: str | None = None) -> list[Statement]:
     level = own_level(agency)
     out: list[Statement] = []
@@ -319,8 +451,8 @@ def statements(text: str, section: str, *, year: int | None = None, agency: str 
                 m = rx.search(part)
                 if not m:
                     continue
-                if kind == "no_requests" and ("复议" in m.group(0) or "诉讼" in m.group(0)):
-                    continue
+                if kind == "no_requests" and re.search(r"复议|诉讼", m.group(0) + re.split(r"[，,。]", part[m.end():])[0]):
+                    continue      # 未发生因政府信息公开申请引起的行政复议: about cases, not requests
                 out.append(Statement(kind, section, part, off, other_scope(part[: m.end()], level),
                                      other_year(part[: m.end()], year)))
     return out

@@ -10,7 +10,7 @@ import importlib
 
 from .app import app
 
-for _mod in ("extract", "check", "compose", "store", "web"):
+for _mod in ("extract", "check", "compose", "store", "web", "collect", "notice"):
     try:
         importlib.import_module(f"{__name__}.{_mod}")
     except ModuleNotFoundError as _e:  # a feature module not present in this build

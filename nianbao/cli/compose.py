@@ -57,7 +57,7 @@ def compose_cmd(
 ) -> None:
     """由填好的模板、单元格文件或申请台账生成符合国家格式的年度报告。"""
     from ..compose import ComposeError, check, output_format, refusal_message, write_report
-    from ..compose.layout import PLACEHOLDER, section_texts
+    from ..compose.body import PLACEHOLDER, section_texts
     try:
         output_format(output)
         from ..compose.data import load_input

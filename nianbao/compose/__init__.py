@@ -4,11 +4,11 @@ Owns the ``nianbao.compose`` package:
 
 - ``data``: ``ComposeInput`` and its loaders (cells file, YAML/Excel template, request ledger);
 - ``consistency``: the hard identities checked before writing (T3-BAL, T3-RES, T3-ROW, T4-SUM);
-- ``layout``: the national table layout as logical tables with merged cells;
-- ``docx_writer``, ``html_writer``, ``md_writer``: renderers of that layout;
+- ``body``: the section texts and the tables (``nianbao.render.layout``) filled with the values;
+- ``docx_writer``, ``html_writer``, ``md_writer``: the report as DOCX, HTML, Markdown (tables drawn by
+  ``nianbao.render``);
 - ``template_writer``: the fill-in templates (YAML, Excel) and reading Excel back;
-- ``convert``: DOCX → PDF (LibreOffice), PDF → PNG (pdftoppm);
-- ``fixtures``: test/benchmark fixtures, optionally with label/layout mutations.
+- ``convert``: DOCX → PDF (LibreOffice), PDF → PNG (pdftoppm).
 
 Public API: ``render(inp, fmt)``, ``write_report(inp, path)``, ``load_input(path)``, ``check(inp)``.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from .consistency import Finding, check, refusal_message
 from .data import ComposeError, ComposeInput, load_input
-from .layout import Labels
 from ..fsutil import atomic_write
+from ..render.layout import Labels
 
 FORMATS = {".docx": "docx", ".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf"}
 

@@ -119,7 +119,7 @@ def format_value(v: Value) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Keys and derived totals
+# Versions and derived totals
 
 def check_version(version: str | None) -> str:
     v = str(version or "2021")
@@ -128,43 +128,15 @@ def check_version(version: str | None) -> str:
     return v
 
 
-def total_keys(std: Standard, version: str) -> list[str]:
-    """Cells that are sums of other cells (filled in by templates when left blank)."""
-    out = [f"t3.{r}.total" for r in std.t3_row_keys(version)]
-    out += [f"t3.result_total.{c}" for c in std.t3_cols if c != "total"]
-    out += [f"t4.{g.key}.total" for g in std.t4_groups]
-    return out
-
-
-def outcome_rows(std: Standard, version: str) -> list[str]:
-    """The 表三 rows between 二、上年结转 and （七）总计: one per outcome category."""
-    rows = std.t3_row_keys(version)
-    return rows[rows.index("carried_over") + 1: rows.index("result_total")]
-
-
 def fill_totals(cells: dict[str, Value], std: Standard, version: str) -> None:
-    """Compute blank (None) total cells from their parts; keep totals that were given."""
-    cols = [c for c in std.t3_cols if c != "total"]
+    """Compute blank (None) total cells from their parts; keep totals that were given.
 
-    def s(keys: Iterable[str]) -> int | None:
-        vals = [cells.get(k) for k in keys]
-        if all(v is None for v in vals):
-            return None
-        return sum(int(v or 0) for v in vals)
-
-    outcomes = outcome_rows(std, version)
-    for c in cols:
-        k = f"t3.result_total.{c}"
-        if cells.get(k) is None:
-            cells[k] = s(f"t3.{r}.{c}" for r in outcomes)
-    for r in std.t3_row_keys(version):
-        k = f"t3.{r}.total"
-        if cells.get(k) is None:
-            cells[k] = s(f"t3.{r}.{c}" for c in cols)
-    for g in std.t4_groups:
-        k = f"t4.{g.key}.total"
-        if cells.get(k) is None:
-            cells[k] = s(f"t4.{g.key}.{c.key}" for c in std.t4_columns if c.key != "total")
+    Which cells are totals, their parts and the order come from the identities of the
+    standard (``Standard.total_plan``); a total whose parts are all blank stays blank."""
+    for key, ident in std.total_plan(version):
+        if cells.get(key) is None:
+            vals = [cells.get(k) for k in ident.parts]
+            cells[key] = None if all(v is None for v in vals) else sum(int(v or 0) for v in vals)
 
 
 # ---------------------------------------------------------------------------
@@ -174,7 +146,7 @@ class _DecimalLoader(yaml.SafeLoader):
     """YAML loader that keeps floats as Decimal (so 5949.088667 stays exact)."""
 
 
-def _construct_decimal(loader, node):
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
     text = loader.construct_scalar(node)
     try:
         return Decimal(str(text).replace("_", ""))
@@ -281,17 +253,31 @@ def load_excel_template(path: str | Path, *, version: str | None = None) -> Comp
 # ---------------------------------------------------------------------------
 # Request ledger
 
-# The ledger's own column headings (our interchange format, not labels of the standard).
+# The ledger's own column headings (our interchange format; the heading of the
+# standard's applicant header is accepted too, see ``ledger_columns``).
 LEDGER_COLUMNS = {
     "received": ["收到日期", "收到时间", "申请日期", "受理日期", "received", "received_date", "date"],
-    "applicant": ["申请人类型", "申请人情况", "申请人类别", "申请人", "applicant", "applicant_type"],
+    "applicant": ["申请人类型", "申请人类别", "申请人", "applicant", "applicant_type"],
     "outcome": ["办理结果", "结果类别", "办理结果类别", "结果", "outcome", "category", "outcome_category"],
     "status": ["办理状态", "状态", "是否办结", "status"],
     "completed": ["办结日期", "答复日期", "completed_date", "closed"],
 }
 STATUS_DONE = {"办结", "已办结", "完成", "已完成", "已答复", "是", "completed", "done", "closed", "yes"}
-STATUS_CARRIED = {"结转", "结转下年", "结转下年度", "结转下年度继续办理", "未办结", "办理中", "在办", "否",
+STATUS_CARRIED = {"结转", "结转下年", "结转下年度", "未办结", "办理中", "在办", "否",
                   "carried", "open", "pending", "no"}
+
+
+def ledger_columns(std: Standard) -> dict[str, list[str]]:
+    """Accepted headings per ledger field; the applicant field also takes the standard's
+    applicant header (second, after the preferred heading)."""
+    cols = {k: list(v) for k, v in LEDGER_COLUMNS.items()}
+    cols["applicant"].insert(1, std.t3_header["header_top"])
+    return cols
+
+
+def status_carried(std: Standard) -> set[str]:
+    """Statuses meaning "carried into next year", including the 结转 row's own label."""
+    return STATUS_CARRIED | {norm_label(std.t3_row_entry("carry_forward").canonical)}
 
 _DATE_RES = [
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"),
@@ -345,11 +331,8 @@ def applicant_categories(std: Standard) -> list[tuple[str, list[str]]]:
 
 def outcome_categories(std: Standard, version: str) -> list[tuple[str, list[str]]]:
     out = []
-    for rk in outcome_rows(std, version):
-        if rk == std.t3_other_single.key and version != "2021":
-            e = std.t3_other_single
-        else:
-            e = next(r for r in std.t3_rows if r.key == rk)
+    for rk in std.t3_outcome_rows(version):
+        e = std.t3_row_entry(rk)
         out.append((rk, [e.canonical, *e.variants]))
     return out
 
@@ -386,7 +369,8 @@ def _read_ledger_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         raise ComposeError(f"台账 {path.name} 是空的")
     header = [fold(str(c or "")).lower() for c in raw_rows[header_at]]
     colmap: dict[str, int] = {}
-    for fieldname, names in LEDGER_COLUMNS.items():
+    columns = ledger_columns(load())
+    for fieldname, names in columns.items():
         for n in names:
             n2 = fold(n).lower()
             if n2 in header:
@@ -396,7 +380,7 @@ def _read_ledger_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if "outcome" not in colmap:
         missing.append("outcome")
     if missing:
-        need = "；".join(f"{LEDGER_COLUMNS[f][0]}（或 {'/'.join(LEDGER_COLUMNS[f][1:4])}）" for f in missing)
+        need = "；".join(f"{columns[f][0]}（或 {'/'.join(columns[f][1:4])}）" for f in missing)
         raise ComposeError(f"台账 {path.name} 缺少必需的列：{need}")
     out = []
     for i, r in enumerate(raw_rows[header_at + 1:], start=header_at + 2):
@@ -435,6 +419,8 @@ def ledger_to_t3(path: str | Path, *, year: int | None = None, version: str = "2
     bad_out: dict[str, list[int]] = {}
     bad_status: dict[str, list[int]] = {}
     parsed = []
+    done_statuses = {fold(x).lower() for x in STATUS_DONE}
+    carried = {fold(x).lower() for x in status_carried(std)}
     for n, rec in rows:
         d = _parse_date(rec.get("received"))
         if d is None:
@@ -445,9 +431,9 @@ def ledger_to_t3(path: str | Path, *, year: int | None = None, version: str = "2
             bad_app.setdefault(a_raw or "（空）", []).append(n)
         st_raw = fold(str(rec.get("status") or "")).lower()
         o_raw = str(rec.get("outcome") or "").strip()
-        if st_raw in {fold(x).lower() for x in STATUS_DONE}:
+        if st_raw in done_statuses:
             done = True
-        elif st_raw in {fold(x).lower() for x in STATUS_CARRIED}:
+        elif st_raw in carried:
             done = False
         elif st_raw == "":
             done = bool(o_raw)
@@ -478,48 +464,51 @@ def ledger_to_t3(path: str | Path, *, year: int | None = None, version: str = "2
     if errors:
         raise ComposeError(f"台账 {p.name} 有错误：\n" + "\n".join(f"  - {e}" for e in errors))
 
+    # every row passed the checks above: a date, an applicant and a status
+    valid = [(n, d, a, bool(done), o, comp) for n, d, a, done, o, comp in parsed
+             if d is not None and a is not None and done is not None]
     if year is None:
-        year = max(d.year for _, d, *_ in parsed)
-    late = [n for n, d, *_ in parsed if d.year > year]
+        year = max(d.year for _, d, *_ in valid)
+    late = [n for n, d, *_ in valid if d.year > year]
     if late:
         raise ComposeError(f"台账 {p.name} 第{_fmt_rows(late)}行的收到日期晚于报告年度 {year} 年")
 
     cols = [c for c in std.t3_cols if c != "total"]
     rowkeys = std.t3_row_keys(version)
-    cells: dict[str, Value] = {f"t3.{r}.{c}": 0 for r in rowkeys for c in cols}
+    counts: dict[str, int] = {f"t3.{r}.{c}": 0 for r in rowkeys for c in cols}
     warnings: list[str] = []
     earlier = 0
     prior = {c: 0 for c in cols}
-    for n, d, a, done, o, comp in parsed:
+    for n, d, a, done, o, comp in valid:
         if comp is not None and comp.year < year:
             earlier += 1
             continue
         if comp is not None and comp.year > year:
             done = False
         if d.year == year:
-            cells[f"t3.new.{a}"] += 1
+            counts[f"t3.new.{a}"] += 1
         else:
             prior[a] += 1
         if done:
-            cells[f"t3.{o}.{a}"] += 1
+            counts[f"t3.{o}.{a}"] += 1
         else:
-            cells[f"t3.carry_forward.{a}"] += 1
+            counts[f"t3.carry_forward.{a}"] += 1
     if earlier:
         warnings.append(f"台账中有 {earlier} 条申请在 {year} 年之前已办结，不计入本年度")
     if carry_over is not None:
         for c in cols:
-            cells[f"t3.carried_over.{c}"] = int(carry_over.get(c, 0) or 0)
-        if any(prior[c] != cells[f"t3.carried_over.{c}"] for c in cols):
+            counts[f"t3.carried_over.{c}"] = int(carry_over.get(c, 0) or 0)
+        if any(prior[c] != counts[f"t3.carried_over.{c}"] for c in cols):
             warnings.append(
-                f"上年结转数（{sum(cells[f't3.carried_over.{c}'] for c in cols)} 件）与台账中收到日期早于 {year} 年的"
+                f"上年结转数（{sum(counts[f't3.carried_over.{c}'] for c in cols)} 件）与台账中收到日期早于 {year} 年的"
                 f"申请数（{sum(prior.values())} 件）不一致")
     else:
         for c in cols:
-            cells[f"t3.carried_over.{c}"] = prior[c]
-    for c in cols:  # （七）总计 = the completed rows
-        cells[f"t3.result_total.{c}"] = None
-    for r in rowkeys:
-        cells[f"t3.{r}.total"] = None
+            counts[f"t3.carried_over.{c}"] = prior[c]
+    cells: dict[str, Value] = dict(counts)
+    for k in std.total_keys(version):  # （七）总计 = the completed rows; row totals
+        if k.startswith("t3."):
+            cells[k] = None
     fill_totals(cells, std, version)
     return cells, year, warnings
 
@@ -542,7 +531,7 @@ def load_carry_over(path: str | Path) -> dict[str, int]:
     cols = [c for c in std.t3_cols if c != "total"]
     if isinstance(d, Mapping) and "cells" in d:
         cells = d["cells"] or {}
-        return {c: coerce_value(f"t3.carry_forward.{c}", cells.get(f"t3.carry_forward.{c}"), False) or 0
+        return {c: int(coerce_value(f"t3.carry_forward.{c}", cells.get(f"t3.carry_forward.{c}"), False) or 0)
                 for c in cols}
     if not isinstance(d, Mapping):
         raise ComposeError(f"{p.name}：上年结转应为“申请人类型: 件数”的对象，或上年度的单元格文件")
@@ -553,7 +542,7 @@ def load_carry_over(path: str | Path) -> dict[str, int]:
         if key is None:
             raise ComposeError(f"{p.name}：未知的申请人类型“{k}”；允许：" +
                                "、".join(lab[0] for _, lab in applicant_categories(std)))
-        out[key] = coerce_value(f"t3.carried_over.{key}", v, False) or 0
+        out[key] = int(coerce_value(f"t3.carried_over.{key}", v, False) or 0)
     return out
 
 
@@ -637,7 +626,7 @@ def load_input(path: str | Path, *, version: str | None = None, base: str | Path
         if co is not None:
             for c, v in co.items():
                 inp.cells[f"t3.carried_over.{c}"] = v
-            inp.cells.update({f"t3.carried_over.total": sum(co.values())})
+            inp.cells.update({"t3.carried_over.total": sum(co.values())})
     if agency:
         inp.agency = agency
     return inp

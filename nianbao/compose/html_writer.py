@@ -1,16 +1,20 @@
 """HTML writer: one self-contained page (inline CSS, no external resources).
 
-Owns: the HTML rendering of a report — ``<h1>`` title, ``<h2>`` section headings,
-paragraphs, and real ``<table>`` elements with ``rowspan``/``colspan`` from ``layout``.
-Jinja2 with autoescape; a newline inside a label becomes ``<br>``.
+Owns: the HTML page of a report — ``<h1>`` title, ``<h2>`` section headings,
+paragraphs, and the tables drawn by ``nianbao.render.html``. Jinja2 with autoescape;
+a newline inside a label becomes ``<br>``.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from jinja2 import Environment, select_autoescape
 
+from ..render.html import lines_html, table_html
+from ..render.layout import Labels
 from ..standard import load
+from .body import section_texts, tables
 from .data import ComposeInput
-from .layout import TABLE_AFTER_SECTION, Labels, Table, build_tables, section_texts
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="zh-CN">
@@ -37,12 +41,7 @@ td.value { min-width: 2.5em; }
 {% endfor %}
 {% for s in sections %}<h2>{{ s.heading }}</h2>
 {% for para in s.paragraphs %}<p>{{ para }}</p>
-{% endfor %}{% if s.table %}<table class="{{ s.table.name }}" border="1" cellspacing="0" cellpadding="3">
-<tbody>
-{% for row in s.table.rows %}<tr>{% for c in row %}<td class="{{ c.role }}"{% if c.rowspan > 1 %} rowspan="{{ c.rowspan }}"{% endif %}{% if c.colspan > 1 %} colspan="{{ c.colspan }}"{% endif %}>{{ c.html }}</td>{% endfor %}</tr>
-{% endfor %}</tbody>
-</table>
-{% endif %}{% endfor %}
+{% endfor %}{% if s.table %}{{ s.table }}{% endif %}{% endfor %}
 </body>
 </html>
 """
@@ -51,35 +50,21 @@ _env = Environment(autoescape=select_autoescape(default=True, default_for_string
 _tmpl = _env.from_string(_TEMPLATE)
 
 
-def _lines_html(text: str):
-    from markupsafe import Markup, escape
-    return Markup("<br>").join(escape(x) for x in text.split("\n"))
-
-
-def _rows(t: Table) -> dict:
-    rows: list[list[dict]] = [[] for _ in range(t.n_rows)]
-    for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
-        rows[c.row].append({"role": c.role, "rowspan": c.rowspan, "colspan": c.colspan,
-                            "html": _lines_html(c.text)})
-    return {"name": t.name, "rows": rows}
-
-
 def render_html(inp: ComposeInput, labels: Labels | None = None) -> bytes:
     std = load()
     labels = labels or Labels()
-    tables = build_tables(inp, labels)
+    grids = tables(inp, labels)
     texts = section_texts(inp)
     title = labels("title", "title", inp.display_title(std))
-    sections = []
+    sections: list[dict[str, Any]] = []
     for s in std.sections:
-        t = TABLE_AFTER_SECTION.get(s.key)
+        g = grids.get(s.key)
         sections.append({
-            "heading": _lines_html(labels("section", s.key, s.canonical)),
+            "heading": lines_html(labels("section", s.key, s.canonical)),
             "paragraphs": [x.strip() for x in texts[s.key].split("\n") if x.strip()],
-            "table": _rows(tables[t]) if t else None,
+            "table": table_html(g) if g else None,
         })
-    html = _tmpl.render(title=inp.display_title(std).replace("\n", ""), title_html=_lines_html(title),
+    html = _tmpl.render(title=inp.display_title(std).replace("\n", ""), title_html=lines_html(title),
                         preamble=[x.strip() for x in inp.preamble.split("\n") if x.strip()],
                         sections=sections)
     return html.encode("utf-8")
-

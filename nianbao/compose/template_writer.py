@@ -6,7 +6,7 @@ Owns: ``nianbao template`` output and reading a filled Excel template back.
   labels as a comment; total cells are ``null`` (``compute_totals: true`` makes the
   loader compute them from their parts).
 - Excel: a sheet ``基本信息`` (agency, year, title, preamble, section texts), and one sheet
-  per table laid out exactly like the printed table (``layout``), with the labels in locked
+  per table laid out exactly like the printed table (``nianbao.render.excel``), with the labels in locked
   cells (sheet protection on, value cells unlocked), data validation (whole number ≥ 0,
   decimal ≥ 0 for 万元) and total cells as formulas. ``read_excel_template`` reads the
   value cells back by position, checks the labels, and recomputes formula cells.
@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
+from typing import Any
+
+from ..render.excel import BOLD, BORDER, FONT, LABEL_FILL, coordinates, write_grid
+from ..render.layout import TABLES, LayoutCell, Role, grid
 from ..standard import Standard, load
-from .data import ComposeError, ComposeInput, check_version, coerce_value, fill_totals, outcome_rows, total_keys
-from .layout import CAPTION, GROUP, HEADER, LABEL, NOTE, VALUE, Table, build_t2, build_t3, build_t4
+from .data import ComposeError, ComposeInput, Value, check_version, coerce_value, fill_totals
 
 META_SHEET = "基本信息"
-TABLE_SHEETS = {"t2": "表二", "t3": "表三", "t4": "表四"}
-TABLE_SECTION = {"t2": "s2_proactive", "t3": "s3_requests", "t4": "s4_review_litigation"}
 ROW0, COL0 = 3, 2   # the table's top-left cell in the sheet (B3); row 1 holds the sheet title
 
 META_FIELDS = [
@@ -42,8 +43,8 @@ def blank_input(version: str = "2021", agency: str = "", year: int | None = None
     """A template's starting values: 0 for every input cell, blank for totals."""
     std = load()
     ver = check_version(version)
-    totals = set(total_keys(std, ver))
-    cells = {k: (None if k in totals else 0) for k in std.all_keys(ver)}
+    totals = set(std.total_keys(ver))
+    cells: dict[str, Value] = {k: (None if k in totals else 0) for k in std.all_keys(ver)}
     for k in std.decimal_keys(ver):
         cells[k] = coerce_value(k, 0, True)
     return ComposeInput(agency=agency, year=year if year is not None else default_year(), format_version=ver,
@@ -61,11 +62,13 @@ def render_yaml_template(version: str = "2021", agency: str = "", year: int | No
     std = load()
     inp = blank_input(version, agency, year)
     ver = inp.format_version
-    totals = set(total_keys(std, ver))
+    totals = set(std.total_keys(ver))
+    table_sections = {lay.section for lay in std.layouts.values()}
+    fees = next(r.canonical for r in std.t2[ver]["rows"] if r.key == "fees")
     lines = [
         f"# 政府信息公开工作年度报告填报模板（{ver} 格式）",
         "# 用法：填写后运行  nianbao compose 本文件.yaml -o 报告.docx",
-        "# 数值填写件数（整数）；行政事业性收费金额单位为万元，可带小数。空白单元格写 null。",
+        f"# 数值填写件数（整数）；{fees}金额单位为万元，可带小数。空白单元格写 null。",
         "# 合计单元格为 null 时由程序按表内勾稽关系自动计算；若填写了数值，程序会核对。",
         "",
         f"format_version: {_q(ver)}",
@@ -82,19 +85,18 @@ def render_yaml_template(version: str = "2021", agency: str = "", year: int | No
     lines += ["", "# 正文：每节可写多段，用 |- 块写法（每行缩进 4 个空格）。"]
     lines.append("sections:")
     for s in std.sections:
-        note = "（本节之后自动插入表格）" if s.key in TABLE_SECTION.values() else ""
+        note = "（本节之后自动插入表格）" if s.key in table_sections else ""
         lines.append(f"  # {s.canonical}{note}")
         lines.append(f"  {s.key}: |-")
         lines.append("    ")
     lines += ["", "cells:"]
-    tables = {"t2": build_t2(inp, std=std), "t3": build_t3(inp, std=std), "t4": build_t4(inp, std=std)}
-    for name, t in tables.items():
-        sec = std.section(TABLE_SECTION[name])
-        lines.append(f"  # ===== {TABLE_SHEETS[name]}：{sec.canonical.split('、', 1)[-1]} =====")
-        for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
-            if c.role == CAPTION:
+    for name in TABLES:
+        lay = std.layouts[name]
+        lines.append(f"  # ===== {lay.name}：{std.section(lay.section).canonical.split('、', 1)[-1]} =====")
+        for c in grid(name, ver, std=std).ordered():
+            if c.role == Role.CAPTION:
                 lines.append(f"  # {c.text}")
-            if c.role != VALUE or not c.key:
+            if c.role != Role.VALUE or not c.key:
                 continue
             row, col = std.label_of(c.key, ver)
             v = inp.cells.get(c.key)
@@ -107,25 +109,12 @@ def render_yaml_template(version: str = "2021", agency: str = "", year: int | No
 # ---------------------------------------------------------------------------
 # Excel
 
-def _table_for(name: str, inp: ComposeInput, std: Standard) -> Table:
-    return {"t2": build_t2, "t3": build_t3, "t4": build_t4}[name](inp, std=std)
-
-
 def _formula(key: str, pos: dict[str, str], std: Standard, ver: str) -> str | None:
-    """Excel formula for a total cell, from the coordinates of its parts."""
-    parts = None
-    if key.startswith("t3.result_total.") and not key.endswith(".total"):
-        col = key.rsplit(".", 1)[1]
-        parts = [f"t3.{r}.{col}" for r in outcome_rows(std, ver)]
-    elif key.startswith("t3.") and key.endswith(".total"):
-        row = key[3:-6]
-        parts = [f"t3.{row}.{c}" for c in std.t3_cols if c != "total"]
-    elif key.startswith("t4.") and key.endswith(".total"):
-        g = key.split(".")[1]
-        parts = [f"t4.{g}.{c.key}" for c in std.t4_columns if c.key != "total"]
-    if not parts:
+    """Excel formula for a total cell: the sum of the parts of the identity defining it."""
+    ident = dict(std.total_plan(ver)).get(key)
+    if ident is None:
         return None
-    coords = [pos[p] for p in parts]
+    coords = [pos[p] for p in ident.parts]
     # parts in one row or one column form a contiguous range
     return f"=SUM({coords[0]}:{coords[-1]})"
 
@@ -133,23 +122,17 @@ def _formula(key: str, pos: dict[str, str], std: Standard, ver: str) -> str | No
 def write_excel_template(path: str | Path, version: str = "2021", agency: str = "", year: int | None = None,
                          inp: ComposeInput | None = None) -> Path:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from . import atomic_write
     std = load()
     inp = inp or blank_input(version, agency, year)
     ver = inp.format_version
-    totals = set(total_keys(std, ver))
+    totals = set(std.total_keys(ver))
     dec = std.decimal_keys(ver)
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    label_fill = PatternFill("solid", fgColor="EDEDED")
     total_fill = PatternFill("solid", fgColor="DDEBF7")
     input_fill = PatternFill("solid", fgColor="FFFFFF")
-    font = Font(name="宋体", size=10)
-    bold = Font(name="宋体", size=10, bold=True)
 
     wb = Workbook()
     meta = wb.active
@@ -163,10 +146,10 @@ def write_excel_template(path: str | Path, version: str = "2021", agency: str = 
     fields = [(k, n, h) for k, n, h in META_FIELDS] + [(s.key, s.canonical, "") for s in std.sections]
     for i, (key, name, hint) in enumerate(fields, start=4):
         a = meta.cell(row=i, column=1, value=name if not hint else f"{name}\n（{hint}）")
-        a.font = bold
-        a.fill = label_fill
+        a.font = BOLD
+        a.fill = LABEL_FILL
         a.alignment = Alignment(wrap_text=True, vertical="top")
-        a.border = border
+        a.border = BORDER
         if key == "format_version":
             v = ver
         elif key in ("agency", "year", "title", "preamble"):
@@ -175,12 +158,12 @@ def write_excel_template(path: str | Path, version: str = "2021", agency: str = 
             v = inp.sections.get(key, "")
         b = meta.cell(row=i, column=2, value=v if v is not None else "")
         b.alignment = Alignment(wrap_text=True, vertical="top")
-        b.border = border
+        b.border = BORDER
         b.font = Font(name="仿宋", size=11)
         if key != "format_version":
             b.protection = Protection(locked=False)
         else:
-            b.fill = label_fill
+            b.fill = LABEL_FILL
         meta.cell(row=i, column=3, value=key)
         if key.startswith("s") or key == "preamble":
             meta.row_dimensions[i].height = 120 if key.startswith("s") else 60
@@ -194,58 +177,38 @@ def write_excel_template(path: str | Path, version: str = "2021", agency: str = 
     meta.protection.formatColumns = False
     meta.protection.formatRows = False
 
-    for name, sheet in TABLE_SHEETS.items():
-        ws = wb.create_sheet(sheet)
-        t = _table_for(name, inp, std)
-        sec = std.section(TABLE_SECTION[name])
-        ws.cell(row=1, column=COL0, value=sec.canonical).font = Font(name="黑体", size=13)
-        pos = {c.key: f"{get_column_letter(COL0 + c.col)}{ROW0 + c.row}" for c in t.cells
-               if c.role == VALUE and c.key}
+    for name in TABLES:
+        lay = std.layouts[name]
+        ws = wb.create_sheet(lay.name)
+        t = grid(name, ver, std=std)
+        ws.cell(row=1, column=COL0, value=std.section(lay.section).canonical).font = Font(name="黑体", size=13)
+        pos = coordinates(t, ROW0, COL0)
         dv_int = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                 showErrorMessage=True, errorTitle="数值无效", error="请填写不小于 0 的整数（件数）")
         dv_dec = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                 showErrorMessage=True, errorTitle="数值无效", error="请填写不小于 0 的金额（单位：万元）")
         ws.add_data_validation(dv_int)
         ws.add_data_validation(dv_dec)
-        for c in t.cells:
-            r, k = ROW0 + c.row, COL0 + c.col
-            if c.rowspan > 1 or c.colspan > 1:
-                ws.merge_cells(start_row=r, start_column=k, end_row=r + c.rowspan - 1,
-                               end_column=k + c.colspan - 1)
-            for rr in range(r, r + c.rowspan):
-                for kk in range(k, k + c.colspan):
-                    ws.cell(row=rr, column=kk).border = border
-            cell = ws.cell(row=r, column=k)
-            if c.role == VALUE:
-                if not c.key:
-                    cell.fill = label_fill
-                    continue
-                if c.key in totals:
-                    cell.value = _formula(c.key, pos, std, ver)
-                    cell.fill = total_fill
-                    cell.font = bold
-                else:
-                    v = inp.cells.get(c.key)
-                    cell.value = float(v) if c.key in dec and v is not None else v
-                    cell.protection = Protection(locked=False)
-                    cell.fill = input_fill
-                    cell.font = font
-                    (dv_dec if c.key in dec else dv_int).add(cell.coordinate)
-                    if c.key in dec:
-                        cell.number_format = "0.######"
-                cell.alignment = Alignment(horizontal="center", vertical="center")
+
+        def value(c: LayoutCell, cell: Any) -> None:
+            key = c.key or ""
+            if key in totals:
+                cell.value = _formula(key, pos, std, ver)
+                cell.fill = total_fill
+                cell.font = BOLD
             else:
-                cell.value = c.text
-                cell.fill = label_fill
-                cell.font = bold if c.role in (HEADER, CAPTION) else font
-                left = c.role in (LABEL, NOTE) and name == "t3"
-                cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center",
-                                           wrap_text=True)
-        total_w = sum(t.widths)
-        scale = {"t2": 70, "t3": 110, "t4": 120}[name]
+                v = inp.cells.get(key)
+                cell.value = float(v) if key in dec and v is not None else v
+                cell.protection = Protection(locked=False)
+                cell.fill = input_fill
+                cell.font = FONT
+                (dv_dec if key in dec else dv_int).add(cell.coordinate)
+                if key in dec:
+                    cell.number_format = "0.######"
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+
+        write_grid(ws, t, ROW0, COL0, value=value)
         ws.column_dimensions["A"].width = 2
-        for j, w in enumerate(t.widths):
-            ws.column_dimensions[get_column_letter(COL0 + j)].width = max(6, scale * w / total_w)
         ws.protection.sheet = True
         ws.protection.formatColumns = False
         ws.protection.formatRows = False
@@ -292,23 +255,22 @@ def read_excel_template(path: str | Path, *, version: str | None = None) -> Comp
         sections={s.key: str(fields.get(s.key) or "").strip() for s in std.sections if fields.get(s.key)},
         source=str(path),
     )
-    layout_inp = blank_input(ver)
     dec = std.decimal_keys(ver)
     errors: list[str] = []
     cells: dict = {}
-    for name, sheet in TABLE_SHEETS.items():
+    for name in TABLES:
+        sheet = std.layouts[name].name
         if sheet not in wb.sheetnames:
             raise ComposeError(f"{p.name} 缺少“{sheet}”工作表")
         ws = wb[sheet]
-        t = _table_for(name, layout_inp, std)
-        for c in t.cells:
+        for c in grid(name, ver, std=std).cells:
             v = ws.cell(row=ROW0 + c.row, column=COL0 + c.col).value
-            if c.role in (LABEL, HEADER, GROUP, CAPTION, NOTE):
+            if c.role != Role.VALUE:
                 if str(v or "").strip() != c.text:
                     errors.append(f"“{sheet}”工作表 {ws.cell(row=ROW0 + c.row, column=COL0 + c.col).coordinate} "
                                   f"的标签应为“{c.text}”，实际为“{v}”（模板被改动或版本不符）")
                 continue
-            if c.role != VALUE or not c.key:
+            if not c.key:
                 continue
             if isinstance(v, str) and v.startswith("="):
                 cells[c.key] = None       # a formula: recomputed below

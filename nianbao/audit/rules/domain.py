@@ -73,7 +73,7 @@ class FeeDomain(Rule):
             if c.kind == KIND_TEXT:
                 out.append(self.finding(k, f"{C.describe(report, k)}印为“{c.raw}”，不是金额数字。",
                                         cells=[C.cell_info(report, k)], expected="非负金额（万元）", actual=c.raw))
-            elif c.is_number and c.value < 0:
+            elif c.is_number and c.value is not None and c.value < 0:
                 out.append(self.finding(k, f"{C.describe(report, k)}为负数{C.fmt(c.value)}，收费金额不能为负。",
                                         cells=[C.cell_info(report, k)], expected="≥0", actual=c.value))
         return out
@@ -89,6 +89,7 @@ class BlankCells(Rule):
     description = ("单元格空白、填“/”“—”“无”等符号或无法识别时，不按0处理：报告为“无法核对”，"
                    "涉及的勾稽关系另行标为无法核对。")
     basis = "format.md §8.1、§8.2 第4条（空白单元格不静默按0计）。"
+    handles = ("blank-cell",)
 
     def check(self, report: Report) -> list[Finding]:
         out = []
@@ -99,7 +100,7 @@ class BlankCells(Rule):
             odd = [k for k in keys if k in report.cells and report.cells[k].kind in (KIND_BLANK, KIND_NA)]
             if not odd:
                 continue
-            kinds = {}
+            kinds: dict[str, list[str]] = {}
             for k in odd:
                 kinds.setdefault(report.cells[k].kind, []).append(k)
             desc = "；".join(f"{C.KIND_ZH[kd]}{len(ks)}个" for kd, ks in kinds.items())

@@ -1,16 +1,18 @@
-"""The arithmetic identities of format.md §5.1 (codes fixed by cells.md).
+"""The arithmetic identities of format.md §5.1 as audit rules (codes fixed by cells.md).
 
-Owns: the list of identities for a format version (42 for 2021, 40 for 2019), their
-evaluation on a report (pass / fail / not-assessable — a blank is never read as 0
-silently) and the rules T3-BAL, T3-RES, T3-ROW, T4-SUM. ``repair`` reuses
-``identities()`` and ``evaluate()``.
+Owns: their evaluation on a report (pass / fail / not-assessable — a blank is never
+read as 0 silently) and the rules T3-BAL, T3-RES, T3-ROW, T4-SUM with their messages.
+Which cells sum to which, and each rule's title, description and basis, are data in
+``standard.yaml`` (``Standard.identities``); ``repair`` reuses ``identities()`` and
+``evaluate()``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Iterable
 
 from ...model import FORMAT_2021, FORMAT_PRE2019, Report
+from ...standard import Identity, IdentitySpec
 from .. import cells as C
 from ..finding import ERROR, INFO, NOT_ASSESSABLE, WARNING, Finding
 from .base import Rule, register
@@ -20,63 +22,35 @@ FAIL = "fail"
 NA = "not-assessable"
 
 
-@dataclass(frozen=True)
-class Identity:
-    """sum(total) == sum(parts). ``total`` is the printed side, ``parts`` what it should equal."""
-    code: str
-    where: str
-    table: str
-    total: tuple[str, ...]
-    parts: tuple[str, ...]
+def identities(version: str = FORMAT_2021) -> tuple[Identity, ...]:
+    """Every identity of a format version (42 for 2021, 40 for 2019), from the standard."""
+    return C.std().identities(version)
 
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return self.total + self.parts
 
-    def coef(self) -> dict[str, int]:
-        d = {k: 1 for k in self.total}
-        d.update({k: -1 for k in self.parts})
-        return d
+# rows whose cells carry the printed column label named in a 表三 column's message
+_COLUMN_LABEL_ROWS = ("new", "result_total")
+
+
+def _spec(code: str) -> IdentitySpec:
+    return C.std().identity_spec(code)
 
 
 @dataclass
 class Result:
     identity: Identity
     status: str                       # pass | fail | not-assessable
-    total: int | float | None         # printed side (blank as 0 when not assessable)
-    parts: int | float | None         # computed side (blank as 0 when not assessable)
+    total: int | float                # printed side (blank as 0 when not assessable)
+    parts: int | float                # computed side (blank as 0 when not assessable)
     missing: tuple[str, ...] = ()     # keys that are not numbers
 
     @property
     def residual(self) -> int | float:
-        return (self.total or 0) - (self.parts or 0)
+        return self.total - self.parts
 
 
-@lru_cache(maxsize=4)
-def identities(version: str = FORMAT_2021) -> tuple[Identity, ...]:
-    s = C.std()
-    rows = s.t3_row_keys(version)
-    cols = s.t3_cols
-    applicant = [c for c in cols if c != "total"]
-    outcome = rows[rows.index("carried_over") + 1: rows.index("result_total")]
-    out: list[Identity] = []
-    for c in cols:
-        out.append(Identity("T3-BAL", c, "t3", (f"t3.result_total.{c}", f"t3.carry_forward.{c}"),
-                            (f"t3.new.{c}", f"t3.carried_over.{c}")))
-    for c in cols:
-        out.append(Identity("T3-RES", c, "t3", (f"t3.result_total.{c}",), tuple(f"t3.{r}.{c}" for r in outcome)))
-    for r in rows:
-        out.append(Identity("T3-ROW", r, "t3", (f"t3.{r}.total",), tuple(f"t3.{r}.{c}" for c in applicant)))
-    t4cols = [c.key for c in s.t4_columns]
-    for g in s.t4_groups:
-        out.append(Identity("T4-SUM", g.key, "t4", (f"t4.{g.key}.total",),
-                            tuple(f"t4.{g.key}.{c}" for c in t4cols if c != "total")))
-    return tuple(out)
-
-
-def evaluate(report: Report, ident: Identity, values: dict | None = None) -> Result:
+def evaluate(report: Report, ident: Identity, values: dict[str, int | float] | None = None) -> Result:
     """Evaluate one identity; ``values`` (key → number) overrides the report (repair)."""
-    def get(k):
+    def get(k: str) -> int | float | None:
         if values is not None and k in values:
             return values[k]
         return C.num(report, k)
@@ -95,15 +69,19 @@ def evaluate_all(report: Report) -> list[Result]:
     return [evaluate(report, i) for i in identities(C.version(report))]
 
 
-def _terms(report: Report, keys) -> str:
+def _terms(report: Report, keys: Iterable[str]) -> str:
     return " + ".join(C.shown(report, k) for k in keys)
 
 
 class IdentityRule(Rule):
+    """One identity family; its title, description, basis and table come from the standard."""
     severity = ERROR
     family = "identities"
-    # one finding per table when the table has no numbers at all
-    _scope = ""
+
+    def __init_subclass__(cls, **kw: object) -> None:
+        super().__init_subclass__(**kw)
+        spec = _spec(cls.code)
+        cls.title, cls.description, cls.basis, cls.group = spec.title, spec.description, spec.basis, spec.table
 
     def check(self, report: Report) -> list[Finding]:
         if report.format_version == FORMAT_PRE2019:
@@ -144,6 +122,10 @@ class IdentityRule(Rule):
                                       "holds_if_blank_is_zero": holds},
                             confidence=0.5)
 
+    def describe(self, report: Report, r: Result) -> tuple[str, str]:
+        """(where, what is wrong) of a failed identity, with the printed labels."""
+        raise NotImplementedError
+
     def formula(self, i: Identity) -> str:
         return f"{' + '.join(i.total)} == {' + '.join(i.parts)}"
 
@@ -151,16 +133,12 @@ class IdentityRule(Rule):
 @register
 class T3Balance(IdentityRule):
     code = "T3-BAL"
-    group = "t3"
-    title = "表三 第一项加第二项之和等于第三项加第四项之和"
-    description = "表三每一列：一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理。"
-    basis = "表三表头印明的勾稽关系“第一项加第二项之和，等于第三项加第四项之和”（国办公开办函〔2021〕30号格式；format.md §5.1）。"
 
-    def describe(self, report, r):
-        s, i = C.std(), r.identity
-        col = C.col_label(report, "t3", i.where, ["new", "result_total"])
-        new, co = (C.row_label(report, "t3", k) for k in ("new", "carried_over"))
-        rt, cf = (C.row_label(report, "t3", k) for k in ("result_total", "carry_forward"))
+    def describe(self, report: Report, r: Result) -> tuple[str, str]:
+        i = r.identity
+        col = C.col_label(report, "t3", i.where, _COLUMN_LABEL_ROWS)
+        new, co = (C.row_label(report, "t3", C.split_key(k)[1]) for k in i.parts)
+        rt, cf = (C.row_label(report, "t3", C.split_key(k)[1]) for k in i.total)
         return (f"表三「{col}」列",
                 f"“{new}”与“{co}”之和为{_terms(report, i.parts)} = {C.fmt(r.parts)}，"
                 f"但“{rt}”与“{cf}”之和为{_terms(report, i.total)} = {C.fmt(r.total)}")
@@ -169,15 +147,11 @@ class T3Balance(IdentityRule):
 @register
 class T3Results(IdentityRule):
     code = "T3-RES"
-    group = "t3"
-    title = "表三 （七）总计等于（一）至（六）各项之和"
-    description = "表三每一列：（七）总计 = （一）予以公开 + （二）部分公开 + （三）不予公开8项 + （四）无法提供3项 + （五）不予处理5项 + （六）其他处理各项。"
-    basis = "（七）总计是本年度办理结果（一）至（六）的合计；部分公开的注释“只计这一情形，不计其他情形”使每件申请只计一次（format.md §5.1）。"
 
-    def describe(self, report, r):
+    def describe(self, report: Report, r: Result) -> tuple[str, str]:
         i = r.identity
-        col = C.col_label(report, "t3", i.where, ["new", "result_total"])
-        rt = C.row_label(report, "t3", "result_total")
+        col = C.col_label(report, "t3", i.where, _COLUMN_LABEL_ROWS)
+        rt = C.row_label(report, "t3", C.split_key(i.total[0])[1])
         nonzero = [k for k in i.parts if C.num(report, k) != 0]
         listed = "、".join(f"{C.printed_labels(report, k)[0]} {C.shown(report, k)}" for k in nonzero[:8]) or "均为0"
         return (f"表三「{col}」列",
@@ -187,12 +161,8 @@ class T3Results(IdentityRule):
 @register
 class T3Row(IdentityRule):
     code = "T3-ROW"
-    group = "t3"
-    title = "表三 总计列等于各类申请人之和"
-    description = "表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"
-    basis = "表头“总计”列是各类申请人的合计（format.md §5.1，结构性等式）。"
 
-    def describe(self, report, r):
+    def describe(self, report: Report, r: Result) -> tuple[str, str]:
         i = r.identity
         row = C.row_label(report, "t3", i.where)
         tot = C.printed_labels(report, i.total[0])[1]
@@ -204,12 +174,8 @@ class T3Row(IdentityRule):
 @register
 class T4Sum(IdentityRule):
     code = "T4-SUM"
-    group = "t4"
-    title = "表四 总计等于结果维持、结果纠正、其他结果、尚未审结之和"
-    description = "表四行政复议、未经复议直接起诉、复议后起诉三组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。"
-    basis = "表四每组“总计”是四种结果的合计（format.md §5.1，结构性等式）。"
 
-    def describe(self, report, r):
+    def describe(self, report: Report, r: Result) -> tuple[str, str]:
         i = r.identity
         grp, tot = C.printed_labels(report, i.total[0])
         names = "、".join(C.printed_labels(report, k)[1] for k in i.parts)

@@ -1,11 +1,13 @@
 """Table labels against the standard wording (format.md §8).
 
-Owns: ``compare_label`` (same / layout-or-half-width only / punctuation only / other
+Owns: ``compare_label`` (same / layout only / half-width only / punctuation only / other
 wording) and the rules LBL-WORDING (a label worded differently from the standard:
-warning) and LBL-PUNCT (differences only in punctuation, spacing or half-width forms:
-info, collected per table). Printed labels come from ``CellValue.label`` /
-``column_label`` and from the extractor's label-variant / label-fuzzy notes; the
-canonical wording from ``nianbao.standard``.
+warning) and LBL-PUNCT (differences only in punctuation or half-width forms: info,
+half-width forms collected per table). Layout is not wording: a line break or spaces
+inside a cell (HTML <br>, PDF wrapping, letter-spaced headers ``结 果 维 持``) never gives
+a finding. Printed labels come from ``CellValue.label`` / ``column_label`` and from the
+extractor's label-variant / label-fuzzy / split-label notes; the canonical wording from
+``nianbao.standard``.
 """
 from __future__ import annotations
 
@@ -13,14 +15,14 @@ import re
 import unicodedata
 
 from ...model import FORMAT_PRE2019, Report
-from ...normalize import norm_label, squash
+from ...normalize import norm_label
 from .. import cells as C
 from ..finding import INFO, WARNING, Finding
 from .base import Rule, register
 
-SAME, LAYOUT, PUNCT, WORDING = "same", "layout", "punct", "wording"
+SAME, LAYOUT, HALFWIDTH, PUNCT, WORDING = "same", "layout", "halfwidth", "punct", "wording"
 _PUNCT_RE = re.compile(r"[\W_]+", re.UNICODE)
-_WS_RE = re.compile(r"[\s\u3000\u00a0]+")
+_HALF_RE = re.compile(r"[()\[\]:;,?!\"']")
 
 
 def _strip_punct(s: str) -> str:
@@ -28,13 +30,14 @@ def _strip_punct(s: str) -> str:
 
 
 def compare_label(printed: str, canonical: str) -> str:
-    """SAME, LAYOUT (whitespace / half-width forms only), PUNCT (punctuation only) or WORDING."""
+    """SAME, LAYOUT (line breaks / spaces only: never a finding), HALFWIDTH (half-width
+    brackets, colons … printed), PUNCT (other punctuation) or WORDING."""
     p, c = norm_label(printed), norm_label(canonical)
     if p == c:
-        text = unicodedata.normalize("NFC", (printed or "").strip())
-        if not _WS_RE.search(text) and text in (canonical, c) or text.endswith(canonical):
-            return SAME
-        return LAYOUT
+        t = C.tidy(unicodedata.normalize("NFC", printed or ""))
+        if _HALF_RE.search(t) and not _HALF_RE.search(canonical):
+            return HALFWIDTH
+        return SAME if t == canonical or t.endswith(canonical) else LAYOUT
     if _strip_punct(p) == _strip_punct(c):
         return PUNCT
     return WORDING
@@ -74,7 +77,8 @@ def collect(report: Report) -> list[dict]:
     for n in report.notes:
         if n.code not in ("label-variant", "label-fuzzy"):
             continue
-        printed, canonical = n.evidence.get("printed"), n.evidence.get("canonical")
+        printed = str(n.evidence.get("printed") or "")
+        canonical = str(n.evidence.get("canonical") or "")
         if not printed or not canonical or not n.keys and not n.where:
             continue
         key = (n.keys or [n.where])[0]
@@ -114,6 +118,7 @@ class LabelWording(LabelRule):
     title = "表格标签与标准表述不一致"
     description = "逐一比对表二、表三、表四的行标签和列标题与国家格式的标准表述；措辞不同（增删字词、改换说法）即报告，并注明按哪种变体识别。"
     basis = "国办公开办函〔2021〕30号要求严格按格式编制；format.md §4 标准表述、§8.1 常见变体。变体出现的频率本身是“按格式填报”的审核信号。"
+    handles = ("label-variant", "label-fuzzy")
 
     def check(self, report: Report) -> list[Finding]:
         out = []
@@ -121,11 +126,11 @@ class LabelWording(LabelRule):
             if cls != WORDING:
                 continue
             t = C.TABLE_ZH.get(e["table"], "")
-            how = f"（按“{e['variant']}”识别）" if e.get("variant") and e["variant"] != "canonical" else ""
             keys = e["keys"]
+            printed = C.tidy(e["printed"])
             out.append(self.finding(
-                e["where"], f"{t}{_kind_zh(e)}印为“{squash(e['printed'])}”，标准表述为“{e['canonical']}”{how}。",
-                cells=[C.cell_info(report, k) for k in keys[:7]], expected=e["canonical"], actual=squash(e["printed"]),
+                e["where"], f"{t}{_kind_zh(e)}印为“{printed}”，标准表述为“{e['canonical']}”。",
+                cells=[C.cell_info(report, k) for k in keys[:7]], expected=e["canonical"], actual=printed,
                 evidence={"table": e["table"], "kind": e["kind"], "variant": e.get("variant"), "keys": keys},
                 sources=[e["source"]] if e.get("source") else []))
         return out
@@ -136,9 +141,10 @@ class LabelPunct(LabelRule):
     code = "LBL-PUNCT"
     severity = INFO
     title = "表格标签标点、空格或半角字符与标准不同"
-    description = ("标签只在标点（如“。”与“，”）上与标准不同的，逐条提示；只在空格、换行或半角括号冒号上不同的，"
-                   "每张表合并为一条提示。")
+    description = ("标签只在标点（如“。”与“，”）上与标准不同的，逐条提示；印了半角括号、冒号等的，每张表合并为一条提示。"
+                   "单元格内的换行、空格（网页<br>、PDF折行、“结 果 维 持”式的字距）是版式，不是措辞，不提示。")
     basis = "format.md §4（标准标点为全角：（）“”，：）、§8.1。"
+    handles = ("split-label",)
 
     def check(self, report: Report) -> list[Finding]:
         out = []
@@ -148,16 +154,16 @@ class LabelPunct(LabelRule):
             if cls == PUNCT:
                 keys = e["keys"]
                 out.append(self.finding(
-                    e["where"], f"{t}{_kind_zh(e)}印为“{squash(e['printed'])}”，标准表述为“{e['canonical']}”，仅标点不同。",
+                    e["where"], f"{t}{_kind_zh(e)}印为“{C.tidy(e['printed'])}”，标准表述为“{e['canonical']}”，仅标点不同。",
                     cells=[C.cell_info(report, k) for k in keys[:7]], expected=e["canonical"],
-                    actual=squash(e["printed"]), evidence={"table": e["table"], "kind": e["kind"], "keys": keys},
+                    actual=C.tidy(e["printed"]), evidence={"table": e["table"], "kind": e["kind"], "keys": keys},
                     sources=[e["source"]] if e.get("source") else []))
-            elif cls == LAYOUT:
+            elif cls == HALFWIDTH:
                 layout.setdefault(e["table"], []).append(e)
         for table, es in layout.items():
-            shown = "、".join(f"“{squash(x['printed'])}”" for x in es[:4]) + ("等" if len(es) > 4 else "")
+            shown = "、".join(f"“{C.tidy(x['printed'])}”" for x in es[:4]) + ("等" if len(es) > 4 else "")
             out.append(self.finding(
-                table, f"{C.TABLE_ZH.get(table, '')}有{len(es)}处标签含空格、换行或半角标点（如{shown}），措辞与标准一致。",
-                expected="全角标点、无空格", actual=len(es),
+                table, f"{C.TABLE_ZH.get(table, '')}有{len(es)}处标签使用半角括号或冒号（如{shown}），标准为全角，措辞与标准一致。",
+                expected="全角标点", actual=len(es),
                 evidence={"labels": [{"printed": x["printed"], "canonical": x["canonical"]} for x in es]}))
         return out

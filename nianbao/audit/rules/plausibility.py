@@ -2,10 +2,12 @@
 
 Owns: PLA-RULES (规章 reported by a body without rule-making power), PLA-INFORCE (issued
 > 0 but nothing in force), PLA-SUIT (suits after review without any review), PLA-FEE
-(表二 收费金额 implausibly large or over-precise: 元 entered as 万元), PLA-FEE-S6 (the
-信息处理费 in section 六, in 元, above 表二's 行政事业性收费 × 10,000) and PLA-TEMPLATE
-(overview speaks of a higher-level scope, e.g. 全省 in a township report: a copy-paste
-tell).
+(表二 收费金额 implausibly large for the body's level: 元 entered as 万元; never on the
+number of decimals — 万元 to six decimals is to the 分), PLA-FEE-S6 (the 信息处理费 in
+section 六, in 元, above 表二's 行政事业性收费 × 10,000), PLA-TEMPLATE (overview speaks of a
+higher-level scope, e.g. 全省 in a township report: a copy-paste tell) and PLA-COPY-YEAR
+(a plan for the report year itself, ``2021年我单位将继续…`` in a 2021 report: last year's
+text copied).
 """
 from __future__ import annotations
 
@@ -66,7 +68,7 @@ class RulesWithoutPower(PlausibilityRule):
         if not pos:
             return []
         names = "、".join(f"{C.describe(report, k)}{C.shown(report, k)}" for k in pos)
-        return [self.finding(f"t2.rules", f"{report.agency}没有规章制定权，但{names}，请核实是否把执行的上级规章填入。",
+        return [self.finding("t2.rules", f"{report.agency}没有规章制定权，但{names}，请核实是否把执行的上级规章填入。",
                              cells=[C.cell_info(report, k) for k in pos], expected=0,
                              actual={k: C.num(report, k) for k in pos}, confidence=0.7)]
 
@@ -117,8 +119,8 @@ class FeeScale(PlausibilityRule):
     code = "PLA-FEE"
     title = "收费金额数量级可疑"
     description = ("表二“本年收费金额（单位：万元）”超过按机关层级设定的上限（乡镇、街道500万元，区县5亿元，"
-                   "设区的市30亿元，省100亿元，部门及层级不明者10亿元）"
-                   f"或小数超过{FEE_MAX_DECIMALS}位时，多为按元填报；提示核实单位。")
+                   "设区的市30亿元，省100亿元，部门、开发区等层级不明者10亿元）时，多为按元填报；提示核实单位。"
+                   "小数位数不是依据：以万元计到六位小数就是精确到分（如平潭综合实验区5949.088667万元），属正常。")
     basis = "format.md §5.3 S3（样本004的0.6625万元即6625元，属合理）。"
 
     def check(self, report: Report) -> list[Finding]:
@@ -130,14 +132,11 @@ class FeeScale(PlausibilityRule):
             return []
         v = float(c.value)
         lv = own_level(report.agency)
-        limit = FEE_MAX_WAN_BY_LEVEL.get(lv, FEE_MAX_WAN)
+        limit = FEE_MAX_WAN_BY_LEVEL.get(lv, FEE_MAX_WAN) if lv else FEE_MAX_WAN
         raw = squash(c.raw or "")
-        decimals = len(raw.split(".", 1)[1]) if "." in raw else 0
         why = []
         if v > limit:
             why.append(f"超过{limit:g}万元（即{limit * 10000:,.0f}元）")
-        if decimals > FEE_MAX_DECIMALS:
-            why.append(f"有{decimals}位小数（万元的第4位小数已是1元）")
         if not why:
             return []
         return [self.finding(k, f"{C.describe(report, k)}为{raw or C.fmt(v)}，{'，'.join(why)}，可能误按元填报，请核实单位。",
@@ -200,3 +199,37 @@ class TemplateScope(PlausibilityRule):
         return [self.finding("s1_overview", f"{report.agency}的总体情况出现上级范围用语：“{hits[0]}”"
                              + (f"等{len(hits)}处" if len(hits) > 1 else "") + "，疑似套用上级年报或模板。",
                              expected=f"本{lv}工作", actual=hits, confidence=0.5)]
+
+
+# A plan ("将继续…") for a year: 将 as a future marker, not as 把 ("将政务公开纳入考核").
+_FUTURE = (r"(?:将|拟|计划|要)(?:继续|进一步|持续|着力|重点|认真|切实|全面|不断|坚持|加大|加强|深入|围绕|从以下|"
+           r"采取|做好|抓好|推动|推进|提升|强化|聚焦|以|力争|努力|积极|严格)")
+_NOT_FUTURE = re.compile(r"纳入|列入|列为|作为|纳为|融入")
+
+
+@register
+class CopyYear(PlausibilityRule):
+    code = "PLA-COPY-YEAR"
+    group = "rubric"
+    title = "把报告年度本身写成“将要做”（疑似沿用上年报告）"
+    description = ("“存在的主要问题及改进情况”中出现对报告年度本身的打算（如2021年度报告写“2021年，我单位将继续……”）："
+                   "报告写于次年，报告年度的打算只会出现在上一年的报告里，多为照抄上年报告未改年份。")
+    basis = "国办公开办函〔2021〕30号（四）“内容雷同、敷衍塞责”；format.md §5.4 X3、§10.2 R7。"
+
+    def check(self, report: Report) -> list[Finding]:
+        s5 = report.sections.get("s5_problems")
+        if report.year is None or s5 is None or not s5.text:
+            return []
+        y = report.year
+        rx = re.compile(rf"(?:^|[。；;！\n，,：:])\s*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*)?{y}\s*年(?:度)?[，,]?\s*"
+                        rf"(?:我|本)[^。，,；;\d]{{0,8}}?{_FUTURE}[^。；;]{{0,40}}")
+        for m in rx.finditer(s5.text):
+            tail = m.group(0)
+            if _NOT_FUTURE.search(tail[:tail.find("将") + 14] if "将" in tail else tail[:14]):
+                continue
+            quote = squash(tail.lstrip("。；;！\n，,：: "))
+            return [self.finding("s5_problems", f"“{C.tidy(s5.title or '')}”写道“{quote}…”：这是对报告年度{y}年本身的打算，"
+                                 f"而本报告写于{y + 1}年，疑似照抄上年报告未改年份。",
+                                 expected=f"{y + 1}年的打算", actual=quote, confidence=0.7,
+                                 sources=[s5.source.to_dict()] if s5.source is not None else [])]
+        return []

@@ -1,10 +1,12 @@
 """Evaluator rubric items that can be tested on the text (format.md §10.2, §5.5 TT5).
 
 Owns: RUB-S1 (一、总体情况 covers its five topics), RUB-S5 (五 says how last year's
-problems were addressed), RUB-S6 (六 states the 信息处理费 position under 国办函〔2020〕109号
-— a mention of 表二's 行政事业性收费 does not count) and RUB-TIME (published on time,
-when the publication date is known). Keyword lists are content requirements, not
-labels of the standard.
+problems were addressed, in its common forms: 上年度问题整改情况, 针对上年度报告中指出的不足，
+今年我局着力…, 2022年度改进情况 …), RUB-S6 (六 states the 信息处理费 position under
+国办函〔2020〕109号 — a mention of 表二's 行政事业性收费 does not count) and RUB-TIME
+(published on time, when the publication date is known, by the agency's kind:
+条例第四十九条 部门 1月31日, 本级政府 3月31日; 乡镇、街道 by local rule, configurable in
+``DEADLINES``). Keyword lists are content requirements, not labels of the standard.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from datetime import date
 from ...model import FORMAT_PRE2019, Report
 from ...normalize import squash
 from .. import cells as C
-from ..finding import INFO, WARNING, Finding
+from ..textnums import own_level
+from ..finding import WARNING, Finding
 from .base import Rule, register
 
 S1_TOPICS: list[tuple[str, tuple[str, ...]]] = [
@@ -35,13 +38,51 @@ def _s(report: Report, key: str):
 def _title(report: Report, key: str) -> str:
     s = report.sections.get(key)
     if s is not None and s.title:
-        return squash(s.title)
+        return C.tidy(s.title)
     return next((e.canonical for e in C.std().sections if e.key == key), key)
 
 
 def _src(report: Report, key: str) -> list[dict]:
     s = report.sections.get(key)
     return [s.source.to_dict()] if s is not None and s.source is not None else []
+
+
+_PREV = r"(?:上年度|上一年度|上一年|上年|去年|前一年|往年|以往年度|{py}\s*年度?)(?!结转|转入)"
+_ACT = r"(?:整改|改进|落实|解决|改善|完善|着力|纠正|补齐|弥补|提升|加强|推进|优化|已|均已)"
+_ISSUE = r"(?:问题|不足|短板|意见|建议|差距|薄弱)"
+
+
+def follow_up(text: str, year: int | None) -> bool:
+    """Does section 五 say how last year's problems were addressed (in one of its usual forms)?"""
+    py = str(year - 1) if year else "(?:19|20)\\d{2}"
+    prev = _PREV.format(py=py)
+    forms = (
+        rf"{prev}[^。]{{0,60}}?{_ACT}",                                   # 上年度问题已整改; 2022年度改进情况
+        rf"(?:针对|对照|就|对于|关于)[^。]{{0,12}}?{prev}[^。]{{0,30}}?{_ISSUE}",   # 针对上年度报告中指出的不足
+        rf"{prev}[^。]{{0,30}}?{_ISSUE}[^。]{{0,30}}?(?:得到|有所|明显|逐步)",
+    )
+    return any(re.search(f, text) for f in forms)
+
+
+# Publication deadlines (month, day of the year after the report year) by the agency's kind,
+# 条例第四十九条; 乡镇、街道 have none in the 条例 (local notices set one): None = not checked.
+DEADLINES: dict[str, tuple[int, int] | None] = {"department": (1, 31), "government": (3, 31), "township": None}
+_GOV_RE = re.compile(r"(?:人民政府|政府|行政公署|综合实验区|实验区|示范区|新区|开发区|高新区|自贸区|管委会|管理委员会)$")
+_DEPT_RE = re.compile(r"(?:局|委|委员会|办公室|办|厅|署|院|中心|所|站|队|处|部|会)$")
+
+
+def agency_kind(agency: str | None) -> str | None:
+    """township | government (本级政府) | department | None (cannot tell)."""
+    if not agency:
+        return None
+    a = agency.strip()
+    if own_level(a) in ("镇", "乡", "街道") or a.endswith("街道办事处"):
+        return "township"
+    if _GOV_RE.search(a):
+        return "government"
+    if _DEPT_RE.search(a):
+        return "department"
+    return None
 
 
 class RubricRule(Rule):
@@ -85,14 +126,7 @@ class LastYearFollowUp(RubricRule):
         s = _s(report, "s5_problems")
         if s is None:
             return []
-        text = s.text or ""
-        prev = ["上年", "上一年", "去年", "上年度", "前一年"]
-        if report.year:
-            prev.append(f"{report.year - 1}")
-        rx = re.compile(r"(?:" + "|".join(re.escape(p) + (r"\s*年" if p.isdigit() else "") for p in prev) + r")"
-                        r"[^。]{0,60}?(?:整改|改进|落实|解决)")
-        m = rx.search(text)
-        if m:
+        if follow_up(s.text or "", report.year):
             return []
         return [self.finding("s5_problems", f"“{_title(report, 's5_problems')}”没有说明上一年度问题的整改或改进落实情况，只写了本年问题和今后打算。",
                              expected="上年度问题整改情况", actual="未提及", sources=_src(report, "s5_problems"))]
@@ -132,7 +166,8 @@ class Timeliness(RubricRule):
     code = "RUB-TIME"
     title = "按时发布"
     description = ("已知发布日期时：发布日期应在报告年度次年1月1日之后；县级以上人民政府部门应在1月31日前、"
-                   "本级政府应在3月31日前发布。乡镇、街道的期限由地方规定，超过3月31日才提示。")
+                   "本级政府（含开发区、实验区等）应在3月31日前发布。乡镇、街道的期限由地方规定，默认不核对"
+                   "（可在 rubric.DEADLINES 中设定）；看不出机关类别时不核对。")
     basis = "《政府信息公开条例》第四十九条；format.md §1、§10.2 R1。"
 
     def check(self, report: Report) -> list[Finding]:
@@ -146,11 +181,15 @@ class Timeliness(RubricRule):
         if d < date(n + 1, 1, 1):
             return [self.finding("publish_date", f"发布日期{d.isoformat()}早于统计期限结束（{n}年12月31日）。",
                                  expected=f"{n + 1}-01-01之后", actual=d.isoformat())]
-        agency = report.agency or ""
-        gov = agency.endswith(("人民政府", "办事处"))
-        deadline = date(n + 1, 3, 31) if gov else date(n + 1, 1, 31)
+        kind = agency_kind(report.agency)
+        dl = DEADLINES.get(kind) if kind else None
+        if dl is None or kind is None:
+            return []
+        deadline = date(n + 1, dl[0], dl[1])
         if d > deadline:
-            return [self.finding("publish_date", f"发布日期{d.isoformat()}晚于法定期限{deadline.isoformat()}。",
-                                 severity=WARNING if gov or d > date(n + 1, 3, 31) else INFO,
-                                 expected=f"≤{deadline.isoformat()}", actual=d.isoformat())]
+            who = {"department": "县级以上人民政府部门", "government": "本级人民政府", "township": "乡镇、街道"}[kind]
+            return [self.finding("publish_date", f"发布日期{d.isoformat()}晚于{who}的发布期限{deadline.isoformat()}"
+                                 "（《政府信息公开条例》第四十九条）。",
+                                 expected=f"≤{deadline.isoformat()}", actual=d.isoformat(),
+                                 evidence={"agency_kind": kind})]
         return []

@@ -5,8 +5,12 @@ in the text vs outcome categories the table adds), TT-NONE (未收到申请 / �
 行政诉讼 vs the tables), TT-NORM (规范性文件 figures vs 表二), TT-SUM (sums stated in
 the text vs their parts), TT-YEAR (report year across title, statistics period, text),
 TT-FEE (（六）2 收费通知 lapses vs section 六). Also ``agreement()``, used by the repair
-search to rank candidates by how well they fit the text. Figures that refer to another
-scope (全市 … when the body is a 镇) or another year are never compared.
+search to rank candidates by how well they fit the text (it returns ``Support`` items,
+never text to be matched). Only figures that count 政府信息公开申请 or 复议/诉讼 cases (see
+``textnums``) are compared; figures that refer to another scope (全市 … when the body is
+a 镇) or another year are never compared; combined statements are compared with the sums
+they name (``予以公开及部分公开`` = 予以公开 + 部分公开, ``无法提供`` = its three rows, ``均获维持`` =
+结果维持); each difference is reported once, with the sentence and the cells.
 """
 from __future__ import annotations
 
@@ -17,8 +21,8 @@ from typing import Callable
 from ...model import FORMAT_2019, FORMAT_PRE2019, Report
 from ...normalize import squash
 from .. import cells as C
-from ..finding import INFO, NOT_ASSESSABLE, WARNING, Finding
-from ..textnums import OUTCOME_CATEGORIES, YEAR_RE, Figure, analyse
+from ..finding import INFO, WARNING, Finding
+from ..textnums import OUTCOME_CATEGORIES, YEAR_RE, Figure, Support, analyse
 from .base import Rule, register
 
 Getter = Callable[[str], "int | float | None"]
@@ -58,6 +62,8 @@ def options(report: Report, f: Figure) -> list[list[str]]:
         return [["t3.new.total"], ["t3.new.total", "t3.carried_over.total"]]
     if cat == "granted":
         return [["t3.granted.total"], ["t3.granted.total", "t3.partial.total"]]
+    if cat == "granted_partial":
+        return [["t3.granted.total", "t3.partial.total"]]
     if cat in ("partial", "withheld", "unavailable", "not_processed"):
         return [_t3_total(cats[cat])]
     if cat == "completed":
@@ -71,6 +77,8 @@ def options(report: Report, f: Figure) -> list[list[str]]:
     if cat == "suit":
         return [["t4.suit_direct.total", "t4.suit_after_review.total"]]
     if cat == "normative":
+        if NORM_ACTION_RE.search(f.clause):
+            return []        # 清理并集中发布现行有效…393件: a stock at some date, not the year-end count
         if report.format_version == FORMAT_2019:
             m = {"issued": [["t2v19.normative.new_made"]], "in_force": [["t2v19.normative.total_published"]],
                  None: [["t2v19.normative.new_made"], ["t2v19.normative.total_published"]]}
@@ -82,6 +90,10 @@ def options(report: Report, f: Figure) -> list[list[str]]:
     return []
 
 
+NORM_ACTION_RE = re.compile(r"清理|梳理|集中发布|汇编|文件库|数据库|动态更新|评估|审查|备案|审核")
+UPHELD_KEYS = {"review": ["t4.review.upheld"], "suit": ["t4.suit_direct.upheld", "t4.suit_after_review.upheld"]}
+
+
 def _sum(get: Getter, keys: list[str]):
     vals = [get(k) for k in keys]
     return None if any(v is None for v in vals) else sum(vals)
@@ -89,7 +101,7 @@ def _sum(get: Getter, keys: list[str]):
 
 @dataclass
 class Comparison:
-    kind: str                 # num | split
+    kind: str                 # num | split | upheld
     figure: Figure
     keys: list[str]           # the expression compared (or the unmentioned category's cells)
     table_value: int | float | None
@@ -118,6 +130,10 @@ def comparisons(report: Report, get: Getter, figures: list[Figure] | None = None
         else:
             o, v = next((o, v) for o, v in zip(opts, vals) if v is not None)
             out.append(Comparison("num", f, o, v, False))
+        if f.all_upheld and f.category in UPHELD_KEYS:
+            keys = UPHELD_KEYS[f.category]
+            uv = _sum(get, keys)
+            out.append(Comparison("upheld", f, keys, uv, None if uv is None else uv == f.value))
     # complete breakdowns: 收到N件, 公开a件, 不予公开b件 with a + b == N
     by_sent: dict[tuple[str, int], list[Figure]] = {}
     for f in figs:
@@ -141,25 +157,28 @@ def comparisons(report: Report, get: Getter, figures: list[Figure] | None = None
     return out
 
 
-def agreement(report: Report, changes: dict) -> tuple[int, list[str]]:
-    """How many text comparisons hold when ``changes`` (key → value) replace printed values."""
+def agreement(report: Report, changes: dict) -> tuple[int, list[Support]]:
+    """How many text comparisons hold when ``changes`` (key → value) replace printed values,
+    and which (``Support`` items: kind num | split | upheld, an identity key, a Chinese text)."""
     def get(k):
         return changes[k] if k in changes else C.num(report, k)
     ok, desc = 0, []
     for c in comparisons(report, get):
         if c.ok:
             ok += 1
-            if c.kind == "num":
-                desc.append(f"正文“{c.figure.keyword}{C.fmt(c.figure.value)}{c.figure.unit}”")
+            f = c.figure
+            ident = (c.kind, f.section, f.offset, c.detail)
+            if c.kind == "split":
+                desc.append(Support("split", ident, f"正文未提及“{category_label(report, c.detail)}”，表中为0"))
             else:
-                desc.append(f"正文未提及“{category_label(report, c.detail)}”，表中为0")
+                desc.append(Support(c.kind, ident, f"正文“{f.keyword}{C.fmt(f.value)}{f.unit}”"))
     return ok, desc
 
 
 def _section_title(report: Report, key: str) -> str:
     sec = report.sections.get(key)
     if sec is not None and sec.title:
-        return squash(sec.title)
+        return C.tidy(sec.title)
     return next((e.canonical for e in C.std().sections if e.key == key), key)
 
 
@@ -191,24 +210,33 @@ class TextNumbers(TextRule):
 
     def check(self, report: Report) -> list[Finding]:
         out = []
+        seen: set[tuple[object, ...]] = set()
         for c in comparisons(report, lambda k: C.num(report, k)):
-            if c.kind != "num" or c.ok or c.figure.category == "normative":   # normative: TT-NORM
-                continue
+            if c.kind not in ("num", "upheld") or c.ok is not False or c.figure.category == "normative":
+                continue      # normative: TT-NORM; not assessable: the blank cells are reported by CELL-BLANK
             f = c.figure
-            where = f"{f.section}:{f.category}"
+            ident = (c.kind, f.category, f.value, tuple(c.keys))
+            if ident in seen:
+                continue      # one difference, one finding
+            seen.add(ident)
+            where = f"{f.section}:{f.category}" + (":upheld" if c.kind == "upheld" else "")
             cells = [C.cell_info(report, k) for k in c.keys]
             names = " + ".join(C.describe(report, k) for k in c.keys)
             sec = _section_title(report, f.section)
-            if c.ok is None:
-                out.append(self.finding(where, f"正文（{sec}）称“{_quote(f)}”，但{names}不是数字，无法比对。",
-                                        severity=INFO, status=NOT_ASSESSABLE, cells=cells, expected=f.value,
-                                        evidence={"figure": f.to_dict()}, sources=_src(report, f.section)))
-                continue
-            out.append(self.finding(
-                where, f"正文（{sec}）称“{_quote(f)}”（{f.keyword}{C.fmt(f.value)}{f.unit}），"
-                       f"但{names}为{C.fmt(c.table_value)}，正文与表格不一致。",
-                cells=cells, expected=f.value, actual=c.table_value, confidence=0.8,
-                evidence={"figure": f.to_dict()}, sources=_src(report, f.section)))
+            if c.kind == "upheld":
+                grp = "t4.review" if f.category == "review" else "t4.suit"
+                others = [k for k in C.table_keys(report, "t4") if k.startswith(grp) and
+                          k.rsplit(".", 1)[1] in ("corrected", "other", "pending") and (C.num(report, k) or 0) > 0]
+                why = "、".join(f"{C.describe(report, k)}{C.shown(report, k)}" for k in others)
+                msg = (f"正文（{sec}）称“{_quote(f)}”（{f.keyword}{C.fmt(f.value)}{f.unit}，均获维持），"
+                       f"但{names}为{C.fmt(c.table_value)}" + (f"，且{why}" if why else "") + "，正文与表四不一致。")
+                cells += [C.cell_info(report, k) for k in others]
+            else:
+                msg = (f"正文（{sec}）称“{_quote(f)}”（{f.keyword}{C.fmt(f.value)}{f.unit}），"
+                       f"但{names}为{C.fmt(c.table_value)}，正文与表格不一致。")
+            out.append(self.finding(where, msg, cells=cells, expected=f.value, actual=c.table_value, confidence=0.8,
+                                    evidence={"figure": f.to_dict(), "comparison": c.kind},
+                                    sources=_src(report, f.section)))
         return out
 
 
@@ -235,10 +263,7 @@ class TextSplit(TextRule):
             sec = _section_title(report, f.section)
             where = f"{f.section}:{c.detail}"
             if c.ok is None:
-                out.append(self.finding(where, f"正文（{sec}）称“{_quote(f)}”，但表三“{label}”有非数字单元格，无法比对。",
-                                        severity=INFO, status=NOT_ASSESSABLE,
-                                        cells=[C.cell_info(report, k) for k in c.keys], sources=_src(report, f.section)))
-                continue
+                continue      # blank cells: CELL-BLANK
             out.append(self.finding(
                 where,
                 f"正文（{sec}）称“{_quote(f)}”：{parts}，合计{C.fmt(f.value)}{f.unit}，与收到数相同；"
@@ -275,11 +300,8 @@ class TextNone(TextRule):
             quote = squash(st.sentence).rstrip("。；;，,")[:80]
             names = " + ".join(C.describe(report, k) for k in keys)
             if v is None:
-                seen.add(st.kind)
-                out.append(self.finding(st.section, f"正文（{sec}）称“{quote}”，但{names}不是数字，无法比对。",
-                                        severity=INFO, status=NOT_ASSESSABLE,
-                                        cells=[C.cell_info(report, k) for k in keys], sources=_src(report, st.section)))
-            elif v != 0:
+                continue      # blank cells: CELL-BLANK
+            if v != 0:
                 seen.add(st.kind)
                 out.append(self.finding(
                     f"{st.section}:{st.kind}", f"正文（{sec}）称“{quote}”，但{names}为{C.fmt(v)}，正文与表格矛盾。",
@@ -305,10 +327,7 @@ class TextNormative(TextRule):
             names = " 或 ".join(C.describe(report, k) for k in c.keys)
             sec = _section_title(report, f.section)
             if c.ok is None:
-                out.append(self.finding(f.section, f"正文（{sec}）称“{_quote(f)}”，但{names}不是数字，无法比对。",
-                                        severity=INFO, status=NOT_ASSESSABLE, group="text",
-                                        cells=[C.cell_info(report, k) for k in c.keys]))
-                continue
+                continue      # blank cells: CELL-BLANK
             out.append(self.finding(
                 f"{f.section}:normative", f"正文（{sec}）称“{_quote(f)}”（{C.fmt(f.value)}{f.unit}），"
                 f"但{names}为{C.fmt(c.table_value)}，正文与表二不一致。",
@@ -411,7 +430,10 @@ class TextFeeNotice(TextRule):
         text = s6.text if s6 is not None else ""
         if FEE_NOTICE_RE.search(text or ""):
             return []
+        partial = bool(re.search(r"信息处理费|处理费", text or ""))
         return [self.finding(
             "s6_other", f"{C.describe(report, key)}为{C.fmt(v)}，说明本年发出过收费通知，但“{_section_title(report, 's6_other')}”"
-            f"没有报告收费通知的件数和金额。", cells=[C.cell_info(report, key)], expected=f"≥{C.fmt(v)}件收费通知",
+            + ("只报告了信息处理费的收取情况，没有报告收费通知的件数和金额。" if partial else "没有报告收费通知的件数和金额。"),
+            severity=INFO if partial else WARNING,
+            cells=[C.cell_info(report, key)], expected=f"≥{C.fmt(v)}件收费通知",
             actual="未提及", sources=_src(report, "s6_other"))]

@@ -1,4 +1,5 @@
-"""Synthetic corpora for the store's tests and benchmark: many agencies over many years.
+"""Synthetic corpora for the store's tests and benchmark: many agencies over many years
+(moved out of the installed package).
 
 Owns:
 - ``chain_inputs(agencies, years, seed)``: random consistent reports (every identity of
@@ -10,7 +11,7 @@ Owns:
   a test copies a text on purpose);
 - ``write_corpus(inputs, out_dir, fmt)``: render with the composer (``md`` by default).
 
-Command line (benchmark): ``python -m nianbao.store.synth OUT_DIR --agencies 100 --years 2020-2024``.
+Command line (benchmark): ``python tests/synth.py OUT_DIR --agencies 100 --years 2020-2024``.
 """
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..compose import render
-from ..compose.data import ComposeInput, outcome_rows
-from ..compose.fixtures import build_consistent, random_consistent_input
-from ..standard import load
+from fixturegen import build_consistent, random_consistent_input
+from nianbao.compose import render
+from nianbao.compose.data import ComposeInput
+from nianbao.standard import load
 
 _CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
           "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好"
@@ -69,7 +70,7 @@ def _rebuild(inp: ComposeInput, carried_over: dict[str, int] | None) -> ComposeI
     std = load()
     ver = inp.format_version
     cols = [c for c in std.t3_cols if c != "total"]
-    outs = outcome_rows(std, ver)
+    outs = std.t3_outcome_rows(ver)
     parts = {f"t3.{r}.{c}": int(inp.cells.get(f"t3.{r}.{c}") or 0) for r in outs + ["carry_forward"] for c in cols}
     for c in cols:
         co = int((carried_over or {}).get(c, 0))
@@ -132,7 +133,7 @@ def write_corpus(inputs: Iterable[ComposeInput], out_dir: str | Path, fmt: str =
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m nianbao.store.synth",
+    ap = argparse.ArgumentParser(prog="python tests/synth.py",
                                  description="生成多机关、多年度的合成年度报告（用于入库测试和测速）")
     ap.add_argument("out_dir")
     ap.add_argument("--agencies", type=int, default=100)

@@ -1,4 +1,4 @@
-"""Fixture generator for tests and the benchmark.
+"""Fixture generator for the tests (moved out of the installed package).
 
 Owns: rendering a cells file (or a ``ComposeInput``) into DOCX / HTML / Markdown (via the
 writers) and PDF (DOCX → LibreOffice) in a directory, next to its answer key
@@ -15,7 +15,7 @@ Mutations (``MUTATIONS``):
 - ``section_numbering``: section ordinals as Word auto-numbering renders them (``1、 总体情况``);
 - ``title_break``: the title broken over two lines after the agency.
 
-Command line: ``python -m nianbao.compose.fixtures OUT_DIR [--cells F.json …] [--random N]
+Command line: ``python tests/fixturegen.py OUT_DIR [--cells F.json …] [--random N]
 [--seed S] [--formats docx,html,md,pdf] [--mutations a,b | --mutations all]``.
 """
 from __future__ import annotations
@@ -29,9 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..standard import Standard, load
-from .data import ComposeInput, fill_totals, format_value, load_input, outcome_rows
-from .layout import Labels
+from nianbao.compose import atomic_write, render
+from nianbao.compose.data import ComposeInput, fill_totals, format_value, load_input
+from nianbao.render.layout import Labels
+from nianbao.standard import Standard, load
 
 MUTATIONS = {
     "ascii_brackets": "全角括号、冒号、逗号、引号改为半角",
@@ -118,7 +119,7 @@ def build_consistent(parts: dict[str, int], *, version: str = "2021", t2: dict[s
     cells: dict[str, Any] = {k: None for k in std.all_keys(version)}
     for k, v in parts.items():
         cells[k] = v
-    outs = outcome_rows(std, version)
+    outs = std.t3_outcome_rows(version)
     for c in cols:
         for r in outs + ["carry_forward", "carried_over"]:
             cells[f"t3.{r}.{c}"] = int(cells.get(f"t3.{r}.{c}") or 0)
@@ -149,7 +150,7 @@ def random_consistent_input(rng: random.Random, *, version: str = "2021", agency
     def n() -> int:
         return 0 if rng.random() < zero_prob else rng.randint(1, max_count)
 
-    parts = {f"t3.{r}.{c}": n() for r in outcome_rows(std, version) + ["carry_forward", "carried_over"]
+    parts = {f"t3.{r}.{c}": n() for r in std.t3_outcome_rows(version) + ["carry_forward", "carried_over"]
              for c in cols}
     dec = std.decimal_keys(version)
     t2: dict[str, Any] = {}
@@ -190,7 +191,6 @@ def render_fixture(source: ComposeInput | str | Path, out_dir: str | Path, *, st
                    formats: Iterable[str] = ("docx", "html", "md", "pdf"), mutations: Sequence[str] = (),
                    seed: int = 0) -> dict[str, Any]:
     """Write ``<stem>.<fmt>`` for each format plus ``<stem>.truth.json``; return a manifest."""
-    from . import atomic_write, render
     inp = source if isinstance(source, ComposeInput) else load_input(source)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -212,7 +212,7 @@ def render_fixture(source: ComposeInput | str | Path, out_dir: str | Path, *, st
             atomic_write(p, render(inp, fmt, labels))
             files[fmt] = str(p)
     if "pdf" in formats:
-        from .convert import docx_to_pdf
+        from nianbao.compose.convert import docx_to_pdf
         files["pdf"] = str(docx_to_pdf(docx_path, out / f"{stem}.pdf"))
         if "docx" not in formats:
             docx_path.unlink(missing_ok=True)
@@ -223,7 +223,7 @@ def render_fixture(source: ComposeInput | str | Path, out_dir: str | Path, *, st
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m nianbao.compose.fixtures",
+    ap = argparse.ArgumentParser(prog="python tests/fixturegen.py",
                                  description="生成测试/基准用的年度报告样例（DOCX/HTML/MD/PDF）及其答案文件")
     ap.add_argument("out_dir")
     ap.add_argument("--cells", nargs="*", default=[], help="单元格文件（truth.json 形状）")

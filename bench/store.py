@@ -1,7 +1,7 @@
 """Benchmark of the store (run by hand): reports/s for ingest end to end and for the
 database part alone.
 
-``python -m nianbao.store.bench [--agencies 100 --years 2020-2024] [--workers 1,2] [--dir DIR]``
+``python bench/store.py [--agencies 100 --years 2020-2024] [--workers 1,2] [--dir DIR]``
 
 The corpus is ``synth.chain_inputs`` rendered as Markdown (kept in ``--dir`` between
 runs). Measured: (1) ``ingest`` with each number of workers (read, extract, audit,
@@ -17,12 +17,16 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))   # the synthetic corpus
+
+from nianbao import Limits  # noqa: E402
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .db import Store
-    from .ingest import ingest, process_file
-    from .synth import agency_names, chain_inputs, write_corpus
-    ap = argparse.ArgumentParser(prog="python -m nianbao.store.bench", description="数据库入库测速")
+    from nianbao.store.db import Store
+    from nianbao.store.ingest import ingest, process_file
+    from synth import agency_names, chain_inputs, write_corpus
+    ap = argparse.ArgumentParser(prog="python bench/store.py", description="数据库入库测速")
     ap.add_argument("--agencies", type=int, default=100)
     ap.add_argument("--years", default="2020-2024")
     ap.add_argument("--workers", default="1,2")
@@ -41,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     n = len(files)
     for w in [int(x) for x in a.workers.split(",") if x]:
         db = tmp / f"w{w}.duckdb"
-        r = ingest([corpus], db, workers=w, batch_size=a.batch_size)
+        r = ingest([corpus], db, limits=Limits(workers=w), batch_size=a.batch_size, skip_existing=False)
         print(f"ingest workers={w}: {n} 份，{r.seconds:.2f} 秒，{n / r.seconds:.1f} 份/秒（写库 {r.db_seconds:.2f} 秒）")
     t = time.perf_counter()
     records = [process_file(f) for f in files]
