@@ -21,8 +21,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..audit.finding import ERROR, GROUPS, INFO, NOT_ASSESSABLE, SEVERITY_ZH, WARNING
+from ..audit.finding import Finding, sort_key
 from ..audit.run import ReportAudit
-from ..core import process_many
+from ..audit.series import Aliases, batch_series_findings, cross_year_findings, find_previous, load_aliases
+from ..core import Outcome, process_many
+from ..guard import Limits
+from ..model import Report
 from ..files import expand_inputs
 from ..jsonio import json_line
 from .app import app
@@ -58,6 +62,49 @@ def print_audit(con: Console, a: ReportAudit, verbose_info: bool = True) -> None
     con.print(f"[dim]本报告：错误 {sm['errors']} 条，警告 {sm['warnings']} 条，提示 {sm['info']} 条。[/dim]")
 
 
+def _previous_report(path: Path, err: Console) -> Report:
+    (out,) = process_many([path], audit=False, limits=Limits(workers=0))
+    if out.report is None:
+        assert out.error is not None
+        err.print(f"[red]无法读取上一年度报告[/red] {escape(str(path))}：{escape(out.error.message)}")
+        raise typer.Exit(2)
+    return out.report
+
+
+def _add_series(outcomes: list[Outcome], prev: Report | None, db: Path | None, aliases: Aliases | None,
+                err: Console) -> None:
+    """Cross-year findings: against ``--prev``, against last year's report of the same unit
+    in the batch itself, or in the store (``--db``)."""
+    audits = [o.audit for o in outcomes if o.audit is not None]
+    extra: dict[str, list[Finding]] = {}
+    if prev is not None:
+        for a in audits:
+            extra[a.report.source] = cross_year_findings(prev, a.report, aliases)
+    else:
+        extra = batch_series_findings([a.report for a in audits], aliases)
+        if db is not None:
+            from ..store.db import StoreError, open_db
+            from ..store.reports import stored_reports
+            try:
+                store, _ = open_db(db, read_only=True)
+            except StoreError as e:
+                err.print(f"[red]{escape(str(e))}[/red]")
+                raise typer.Exit(2)
+            with store:
+                years = {a.report.year - 1 for a in audits if a.report.year and a.report.source not in extra}
+                candidates = stored_reports(store, years)
+            for a in audits:
+                if a.report.source in extra:
+                    continue
+                last = find_previous(a.report, candidates, aliases)
+                if last is not None:
+                    extra[a.report.source] = cross_year_findings(last, a.report, aliases)
+    for a in audits:
+        found = extra.get(a.report.source)
+        if found:
+            a.findings = sorted(a.findings + found, key=sort_key)
+
+
 @app.command("check")
 def check_cmd(
     files: list[Path] = typer.Argument(..., help="报告文件或目录（目录下的 txt/md/html/htm/docx/pdf/doc/wps 文件）"),
@@ -68,6 +115,9 @@ def check_cmd(
     timeout: float = TIMEOUT,
     max_memory_mb: int = MAX_MEMORY,
     workers: Optional[int] = WORKERS,
+    prev: Optional[Path] = typer.Option(None, "--prev", help="同一单位上一年度的报告：核对结转、现行有效件数与内容雷同"),
+    db: Optional[Path] = typer.Option(None, "--db", help="在数据库（nianbao ingest）中查找各单位上一年度的报告"),
+    alias_file: Optional[Path] = typer.Option(None, "--aliases", help="单位别名文件（每行一个单位，名称之间用 = 分隔）"),
 ) -> None:
     """审核年度报告：勾稽关系、取值、结构、标签、正文与表格、内容要点。"""
     screen = Console(stderr=as_json, highlight=False)
@@ -80,36 +130,43 @@ def check_cmd(
     failures: list[tuple[str, str]] = []
     keep = excel is not None or html is not None
     n_err = n_warn = n_info = n_reports = 0
+    aliases = load_aliases(alias_file) if alias_file else None
+    last_year = _previous_report(prev, err) if prev else None
 
+    # Read and audit every file (guarded), keeping the outcomes in input order: the
+    # cross-year findings of a batch need the unit's other years.
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeRemainingColumn(), console=err, transient=True, disable=len(inputs) < 2)
+    outcomes: list[Outcome] = []
     with progress:
         task = progress.add_task("审核中", total=len(inputs))
         for out in process_many(inputs, audit=True, limits=limits(len(inputs), timeout, max_memory_mb, workers)):
-            progress.update(task, description=escape(f"审核 {Path(out.source).name[:30]}"))
-            con = progress.console if len(inputs) > 1 else (err if out.audit is None else screen)
-            if out.audit is None:
-                error = out.error or out.audit_error
-                assert error is not None
-                failures.append((out.source, error.message))
-                if as_json:
-                    _emit(out.error_record() if out.error is not None
-                          else {"source": out.source, "error": error.message, "error_code": str(error.code)})
-                else:
-                    con.print(f"[red]无法读取[/red] {escape(out.source)}：{escape(error.message)}")
-                progress.advance(task)
-                continue
-            a = out.audit
-            n_reports += 1
-            sm = a.summary
-            n_err, n_warn, n_info = n_err + sm["errors"], n_warn + sm["warnings"], n_info + sm["info"]
+            progress.update(task, description=escape(f"审核 {Path(out.source).name[:30]}"), advance=1)
+            outcomes.append(out)
+    _add_series(outcomes, last_year, db, aliases, err)
+
+    for out in outcomes:
+        con = err if out.audit is None and len(inputs) == 1 else screen
+        if out.audit is None:
+            error = out.error or out.audit_error
+            assert error is not None
+            failures.append((out.source, error.message))
             if as_json:
-                _emit(a.to_dict())
+                _emit(out.error_record() if out.error is not None
+                      else {"source": out.source, "error": error.message, "error_code": str(error.code)})
             else:
-                print_audit(con, a, verbose_info=not no_info)
-            if keep:
-                audits.append(a)
-            progress.advance(task)
+                con.print(f"[red]无法读取[/red] {escape(out.source)}：{escape(error.message)}")
+            continue
+        a = out.audit
+        n_reports += 1
+        sm = a.summary
+        n_err, n_warn, n_info = n_err + sm["errors"], n_warn + sm["warnings"], n_info + sm["info"]
+        if as_json:
+            _emit(a.to_dict())
+        else:
+            print_audit(con, a, verbose_info=not no_info)
+        if keep:
+            audits.append(a)
 
     write_failed = False
     for target, kind in ((excel, "excel"), (html, "html")):

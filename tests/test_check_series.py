@@ -1,0 +1,54 @@
+"""``check`` adds the cross-year findings: with ``--prev``, within a batch that holds the
+same unit's consecutive years, and against the store (``--db``)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "samples"
+
+
+@pytest.fixture()
+def two_years(tmp_path: Path) -> tuple[Path, Path]:
+    cur = next(EXAMPLES.glob("003_*.txt"))
+    text = cur.read_text(encoding="utf-8")
+    prev = tmp_path / "prev" / "2022.txt"
+    prev.parent.mkdir()
+    # last year's report: the same unit, a year earlier, other figures carried forward
+    prev.write_text(text.replace("2023", "2022").replace("2024", "2023"), encoding="utf-8")
+    here = tmp_path / "cur" / "2023.txt"
+    here.parent.mkdir()
+    here.write_text(text, encoding="utf-8")
+    return prev, here
+
+
+def _series_rules(stdout: str) -> dict[str, list[str]]:
+    out = {}
+    for line in stdout.splitlines():
+        d = json.loads(line)
+        out[Path(d["source"]).name] = sorted({f["rule"] for f in d.get("findings", []) if f["rule"].startswith("X-")})
+    return out
+
+
+def _check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nianbao", "check", "--json", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_prev_batch_and_db_give_the_same_cross_year_findings(two_years, tmp_path):
+    prev, cur = two_years
+    with_prev = _series_rules(_check(str(cur), "--prev", str(prev)).stdout)
+    assert with_prev["2023.txt"], "the copied text and the carry-over should be checked against last year"
+    assert "X-COPY" in with_prev["2023.txt"]
+    in_batch = _series_rules(_check(str(prev), str(cur)).stdout)
+    assert in_batch["2023.txt"] == with_prev["2023.txt"] and in_batch["2022.txt"] == []
+    db = tmp_path / "s.duckdb"
+    r = subprocess.run([sys.executable, "-m", "nianbao", "ingest", str(prev), "--db", str(db)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    with_db = _series_rules(_check(str(cur), "--db", str(db)).stdout)
+    assert with_db["2023.txt"] == with_prev["2023.txt"]
