@@ -52,3 +52,20 @@ def test_prev_batch_and_db_give_the_same_cross_year_findings(two_years, tmp_path
     assert r.returncode == 0, r.stderr
     with_db = _series_rules(_check(str(cur), "--db", str(db)).stdout)
     assert with_db["2023.txt"] == with_prev["2023.txt"]
+
+
+def test_ingest_stores_the_cross_year_findings_in_either_order(two_years, tmp_path):
+    import duckdb
+    prev, cur = two_years
+    for order in ((cur, prev), (prev, cur)):      # this year first, then last year: still found
+        db = tmp_path / f"{order[0].stem}.duckdb"
+        for f in order:
+            r = subprocess.run([sys.executable, "-m", "nianbao", "ingest", str(f), "--db", str(db)],
+                               capture_output=True, text=True, timeout=300)
+            assert r.returncode == 0, r.stderr
+        con = duckdb.connect(str(db), read_only=True)
+        rules = con.execute("""SELECT DISTINCT f.rule FROM findings f JOIN reports r USING (report_id)
+                               WHERE r.year = 2023 AND f.rule LIKE 'X-%' ORDER BY 1""").fetchall()
+        assert [x[0] for x in rules] == _series_rules(_check(str(cur), "--prev", str(prev)).stdout)["2023.txt"]
+        assert con.execute("SELECT count(*) FROM findings f JOIN reports r USING (report_id) "
+                           "WHERE r.year = 2022 AND f.rule LIKE 'X-%'").fetchone() == (0,)

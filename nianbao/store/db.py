@@ -197,6 +197,18 @@ def report_id_of(sha256: str) -> str:
     return sha256[:16]
 
 
+def finding_rows(rid: str, findings: Iterable[Any], start: int = 0) -> list[tuple]:
+    """Rows of the ``findings`` table for one report's findings (numbered from ``start``)."""
+    rows = []
+    for i, f in enumerate(findings, start):
+        d = f.to_dict()
+        keys = [str(c.get("key")) for c in (d.get("cells") or []) if isinstance(c, dict) and c.get("key")]
+        rows.append((rid, i, d.get("rule"), d.get("where"), d.get("severity"), d.get("status"),
+                     d.get("group"), d.get("message"), keys, _j(d.get("expected")), _j(d.get("actual")),
+                     float(d.get("confidence") or 0.0), _j(d)))
+    return rows
+
+
 def report_rows(report, audit=None, *, sha256: str, file_size: int | None = None, source: str | None = None,
                 audit_error: str | None = None, ingested_at: _dt.datetime | None = None) -> Record:
     """Rows for every table from one ``Report`` and (optionally) its ``ReportAudit``."""
@@ -228,20 +240,13 @@ def report_rows(report, audit=None, *, sha256: str, file_size: int | None = None
                       float(n.confidence), s.page if s else None, s.line if s else None))
     if audit_error:
         notes.append((rid, len(notes), "audit-error", "", audit_error, [], None, 1.0, None, None))
-    findings = []
+    findings = finding_rows(rid, audit.findings) if audit is not None else []
     counts = {"error": 0, "warning": 0, "info": 0, "na": 0}
-    if audit is not None:
-        for i, f in enumerate(audit.findings):
-            d = f.to_dict()
-            keys = [str(c.get("key")) for c in (d.get("cells") or []) if isinstance(c, dict) and c.get("key")]
-            findings.append((rid, i, d.get("rule"), d.get("where"), d.get("severity"), d.get("status"),
-                             d.get("group"), d.get("message"), keys, _j(d.get("expected")), _j(d.get("actual")),
-                             float(d.get("confidence") or 0.0), _j(d)))
-            sev = d.get("severity")
-            if sev in counts:
-                counts[sev] += 1
-            if d.get("status") == "not-assessable":
-                counts["na"] += 1
+    for row in findings:
+        if row[4] in counts:
+            counts[row[4]] += 1
+        if row[5] == "not-assessable":
+            counts["na"] += 1
     items = []
     for i, it in enumerate(report.pre2019_items or ()):
         items.append((rid, i, it.get("label"), it.get("unit"), [None if v is None else str(v) for v in it.get("values") or ()]))

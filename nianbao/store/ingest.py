@@ -28,6 +28,7 @@ from ..errors import NianbaoError, internal_error
 from ..files import expand_inputs
 from ..guard import Limits, guarded_map, run_in_process
 from .db import Failure, Record, Store, StoreError, report_rows
+from .series import refresh_series
 
 Progress = Callable[[int, int, str, bool], None]     # (done, total, source, ok)
 
@@ -133,6 +134,7 @@ class _Writer:
         self.batch_size, self.replace_source, self.progress = batch_size, replace_source, progress
         self.pending: list[Record | Failure] = []
         self.done = 0
+        self.written: list[str] = []          # report ids written (for the cross-year findings)
 
     def add(self, items: Iterable[Record | Failure]) -> None:
         for it in items:
@@ -150,6 +152,7 @@ class _Writer:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
+        self.written.extend(r.report_id for r in batch if isinstance(r, Record))
         st = self.store.write(batch, replace_source=self.replace_source)
         self.result.reports += st.reports
         self.result.replaced += st.replaced
@@ -214,6 +217,8 @@ def ingest(paths: Iterable[str | Path], db_path: str | Path, *, limits: Limits =
                 res = failure_of(as_outcome(item, res), source_of(item))
             writer.add([res])
         writer.flush()
+        if audit:
+            refresh_series(store, writer.written)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -286,6 +291,8 @@ def ingest_dask(paths: Iterable[str | Path], db_path: str | Path, scheduler_addr
                     submit(ch2)
                     break
             writer.flush()
+            if audit:
+                refresh_series(store, writer.written)
     finally:
         if cluster is not None:
             cluster.close()

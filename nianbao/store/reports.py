@@ -1,7 +1,7 @@
 """Reports read back from the store, as ``Report`` objects.
 
-Owns ``stored_reports(store, years)``: the current report of each unit for the given
-years, rebuilt from the ``reports``, ``cells`` and ``sections`` tables with what the
+Owns ``stored_reports(store, years)`` (the current report of each unit for the given
+years) and ``reports_where(store, condition)``, each rebuilt from the ``reports``, ``cells`` and ``sections`` tables with what the
 cross-year checks need (agency, year, format, every cell with its kind and printed text,
 every section's text). Used by ``check --db`` to find each unit's report of the year before.
 """
@@ -14,19 +14,26 @@ from .db import Store
 
 
 def stored_reports(store: Store, years: Iterable[int]) -> list[Report]:
+    """The current report of each unit for ``years``."""
     ys = sorted({int(y) for y in years})
     if not ys:
         return []
-    con = store.con
     marks = ", ".join("?" * len(ys))
+    return list(reports_where(store, f"year IN ({marks})", ys, current=True).values())
+
+
+def reports_where(store: Store, condition: str, params: list, *, current: bool = False) -> dict[str, Report]:
+    """Report id → ``Report`` for the stored reports matching an SQL ``condition``."""
+    con = store.con
+    table = "current_reports" if current else "reports"
     heads = con.execute(f"""SELECT report_id, source, agency, year, format_version, title, input_format
-                            FROM current_reports WHERE year IN ({marks})""", ys).fetchall()
+                            FROM {table} WHERE {condition}""", params).fetchall()
     reports: dict[str, Report] = {}
     for rid, source, agency, year, fmt, title, input_format in heads:
         reports[rid] = Report(source=source, agency=agency, year=year, format_version=fmt, title=title,
                               input_format=input_format)
     if not reports:
-        return []
+        return {}
     ids = list(reports)
     id_marks = ", ".join("?" * len(ids))
     for rid, key, value, kind, raw, label in con.execute(
@@ -40,7 +47,7 @@ def stored_reports(store: Store, years: Iterable[int]) -> list[Report]:
         reports[rid].sections[key] = Section(key=key, title=title, text=text or "", ordinal=ordinal or "", index=idx)
     for r in reports.values():
         r.full_text = "\n".join(s.text for s in r.sections.values())
-    return list(reports.values())
+    return reports
 
 
-__all__ = ["stored_reports"]
+__all__ = ["stored_reports", "reports_where"]
