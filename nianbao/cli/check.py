@@ -32,8 +32,8 @@ from ..jsonio import json_line
 from .app import app
 from .options import MAX_MEMORY, TIMEOUT, WORKERS, limits
 
-STYLE = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
-MARK = {ERROR: "✗", WARNING: "!", INFO: "·"}
+STYLE: dict[str, str] = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
+MARK: dict[str, str] = {ERROR: "✗", WARNING: "!", INFO: "·"}
 
 
 def _emit(obj: dict) -> None:

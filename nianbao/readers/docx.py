@@ -484,8 +484,8 @@ class _BodyWalker:
         """Content imported as a whole part (``w:altChunk``), e.g. HTML written by a web system."""
         rid = el.get(f"{{{_R_NS}}}id")
         member = self.parts.document_part_by_id(rid) if (self.parts is not None and rid) else None
-        data = self.parts.read(member) if member else None
-        if not data:
+        data = self.parts.read(member) if (member and self.parts is not None) else None
+        if not data or member is None:
             self.doc.warnings.append("DOCX 中有嵌入内容（altChunk）但找不到对应部件，已跳过")
             return
         from .html import HtmlReader   # local import: the HTML reader is only needed here

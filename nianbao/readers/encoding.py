@@ -194,7 +194,7 @@ def decode_detailed(data: bytes, declared: str | None = None) -> Decoded:
 
     warnings: list[str] = []
     raw_declared = declared or sniff_declared(data)
-    codec = normalize_encoding(raw_declared)
+    codec = normalize_encoding(raw_declared)  # type: ignore[assignment]  # the BOM loop's name, reused
     utf8 = _strict(data, "utf-8")
     if raw_declared and codec is None:
         warnings.append(f"网页声明的字符编码“{raw_declared}”无法识别，已自动判断编码")
@@ -240,11 +240,11 @@ def decode_detailed(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(scored[0][2], scored[0][1], warnings)
 
     # Last resort: the most likely encoding, with replacement characters.
-    options = [(plausibility(data.decode(c, errors="replace")[:100_000]), c) for c in ("gb18030", "big5")]
-    options.sort(key=lambda s: -s[0])
-    codec = options[0][1] if options[0][0] > options[1][0] + 0.1 else "gb18030"
-    warnings.append(f"无法判断文件编码，已按 {codec.upper()} 读取，无法识别的字符已用 � 替代，请核对原文")
-    return Decoded(data.decode(codec, errors="replace"), codec, warnings)
+    fallback = [(plausibility(data.decode(c, errors="replace")[:100_000]), c) for c in ("gb18030", "big5")]
+    fallback.sort(key=lambda s: -s[0])
+    guess = fallback[0][1] if fallback[0][0] > fallback[1][0] + 0.1 else "gb18030"
+    warnings.append(f"无法判断文件编码，已按 {guess.upper()} 读取，无法识别的字符已用 � 替代，请核对原文")
+    return Decoded(data.decode(guess, errors="replace"), guess, warnings)
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -207,7 +207,7 @@ def rollup(db, parent_agency: str | None = None, year: int | None = None, member
             con.unregister("_nb_m")
     std = load_standard()
     status, labels_r, labels_c, msgs, missing_lists = [], [], [], [], []
-    miss_by = {}
+    miss_by: dict[Any, Any] = {}
     for r in missing.itertuples(index=False):
         miss_by.setdefault((r.parent, r.year), []).append(r.member)
     for r in df.itertuples(index=False):
@@ -529,9 +529,9 @@ def coverage(db, expected_agencies: Iterable[str] | None = None, years: Iterable
             closest_cache[n] = names.get(hit[0], hit[0]) if hit else None
         return closest_cache[n]
 
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     agencies = sorted(set(names), key=lambda n: (expected_set is not None and n not in expected_set, n))
-    first_year = {}
+    first_year: dict[str, int] = {}
     for (n, y) in have:
         first_year[n] = min(y, first_year.get(n, y))
     for n in agencies:

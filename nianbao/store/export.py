@@ -116,7 +116,8 @@ class _SheetWriter:
 
     def __init__(self, wb, name: str, columns: Sequence[str], headers: Sequence[str], max_rows: int = EXCEL_MAX_ROWS):
         self.wb, self.name, self.columns, self.headers = wb, name, list(columns), list(headers)
-        self.max_rows, self.part, self.ws, self.n = max_rows, 0, None, 0
+        self.max_rows, self.part, self.n = max_rows, 0, 0
+        self.ws: Any = None
         self.formats = [_number_format(c) for c in self.columns]
         self.status_col = self.columns.index("status") if "status" in self.columns else None
         self._new()
@@ -165,11 +166,14 @@ def export(db, out_dir: str | Path, fmt: str = "parquet", tables: Sequence[str] 
     try:
         if fmt == "parquet":
             for t in tables:
-                written.append(atomic(out / f"{t}.parquet", lambda tmp, t=t: con.execute(
-                    f"COPY (SELECT * FROM {t}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)").fetchall()))
+                def copy(tmp: str, t: str = t) -> None:
+                    con.execute(f"COPY (SELECT * FROM {t}) TO {_sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+                written.append(atomic(out / f"{t}.parquet", copy))
         elif fmt == "csv":
             for t in tables:
-                written.append(atomic(out / f"{t}.csv", lambda tmp, t=t: _csv_with_bom(con, f"SELECT * FROM {t}", tmp)))
+                def csv(tmp: str, t: str = t) -> None:
+                    _csv_with_bom(con, f"SELECT * FROM {t}", tmp)
+                written.append(atomic(out / f"{t}.csv", csv))
         else:
             written.append(atomic(out / "nianbao.xlsx", lambda tmp: _tables_xlsx(con, tables, tmp, excel_max_rows)))
     finally:

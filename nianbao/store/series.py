@@ -8,7 +8,7 @@ so ``check --db``, the analyses and the web app see them like any other finding.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..audit.series import cross_year_findings, find_previous
 from .db import Store, finding_rows
@@ -42,8 +42,9 @@ def refresh_series(store: Store, report_ids: Iterable[str]) -> int:
         prev = find_previous(r, [c for c in candidates if c.year == (r.year or 0) - 1])
         if prev is None:
             continue
-        start = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ? AND rule NOT LIKE ?",
-                            [rid, SERIES_PREFIX + "%"]).fetchone()[0]
+        start: Any = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ? AND rule NOT LIKE ?",
+                            [rid, SERIES_PREFIX + "%"]).fetchone()
+        start = int(start[0]) if start else 0
         rows.extend(finding_rows(rid, cross_year_findings(prev, r), start))
     tids = list(targets)
     tmarks = ", ".join("?" * len(tids))
