@@ -35,7 +35,7 @@ class CellValue:
         return self.kind in (KIND_NUMBER, KIND_ZERO)
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"key": self.key, "value": self.value, "kind": self.kind, "raw": self.raw,
+        d: dict[str, Any] = {"key": self.key, "value": self.value, "kind": self.kind, "raw": self.raw,
              "label": self.label, "column_label": self.column_label, "variant": self.variant,
              "confidence": self.confidence}
         if self.source is not None:
@@ -78,7 +78,7 @@ class Section:
     index: int = -1                    # order of appearance
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"key": self.key, "title": self.title, "ordinal": self.ordinal, "variant": self.variant,
+        d: dict[str, Any] = {"key": self.key, "title": self.title, "ordinal": self.ordinal, "variant": self.variant,
              "text": self.text, "index": self.index}
         if self.source is not None:
             d["source"] = self.source.to_dict()

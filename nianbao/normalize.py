@@ -12,6 +12,8 @@ from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import opencc
+
 # After NFKC, ASCII punctuation is mapped to the full-width forms the standard prints.
 _TO_FULL = str.maketrans({
     "(": "（", ")": "）", ":": "：", ",": "，", ";": "；", "?": "？", "!": "！",
@@ -34,11 +36,8 @@ ORDINAL_RE = re.compile(
 )
 
 
-try:  # Traditional → Simplified, so that a Big5 (Traditional) report matches the standard's labels
-    import opencc as _opencc
-    _T2S = _opencc.OpenCC("t2s").convert
-except Exception:  # pragma: no cover - opencc is a pinned dependency; matching still works for Simplified
-    _T2S = None
+# Traditional → Simplified, so that a Big5 (Traditional) report matches the standard's labels
+_T2S = opencc.OpenCC("t2s").convert
 
 
 @lru_cache(maxsize=1 << 16)
@@ -48,7 +47,7 @@ def fold(text: str) -> str:
     if not text:
         return ""
     t = unicodedata.normalize("NFKC", text)
-    if _T2S is not None and not t.isascii():
+    if not t.isascii():
         t = _T2S(_SURROGATES.sub("\ufffd", t))   # a lone surrogate (broken PDF font map) cannot be encoded
     t = t.translate(_TO_FULL)
     return _WS.sub("", t)

@@ -217,7 +217,7 @@ class Standard:
         self.version_markers = {k: [fold(x) for x in v] for k, v in data["version_markers"].items()}
         self.title_pattern = data["title_pattern"]
         tm = data["table_markers"]
-        self.table_markers = {k: ([fold(x) for x in v] if isinstance(v, list) else fold(v)) for k, v in tm.items()}
+        self.table_markers: dict[str, Any] = {k: ([fold(x) for x in v] if isinstance(v, list) else fold(v)) for k, v in tm.items()}
         self._all_keys: dict[str, tuple[str, ...]] = {}
         self.t4_top_entries = [_entry(t) for t in t4["top"]]
         self.identity_specs: dict[str, tuple[IdentitySpec, ...]] = {

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from nianbao.grid import LOW_CONFIDENCE
 from nianbao.readers import ReadError, read
+from nianbao.readers.pdf_page import Char
 
 ocr = pytest.importorskip("nianbao.readers.ocr")
 np = pytest.importorskip("numpy")
@@ -96,11 +98,11 @@ def test_speckle_and_despeckle():
 
 def test_confirm_verticals_drops_segments_through_characters():
     rules = ocr.Rules(v=[(100.0, [0.0, 50.0, 100.0, 150.0])], mask=None)
-    chars = [ocr.OcrChar("情", 90, 60, 110, 90, 0.99)]        # a character centred on the line
+    chars = [Char("情", 90, 60, 110, 90, confidence=0.99)]        # a character centred on the line
     kept = ocr.confirm_verticals(rules, chars)
     assert kept == [(100.0, 0.0, 50.0), (100.0, 100.0, 150.0)]
     # a character merely touching the line (detector box padding) does not veto it
-    chars = [ocr.OcrChar("（", 97, 60, 120, 90, 0.99), ocr.OcrChar("|", 98, 110, 102, 140, 0.5)]
+    chars = [Char("（", 97, 60, 120, 90, confidence=0.99), Char("|", 98, 110, 102, 140, confidence=0.5)]
     assert ocr.confirm_verticals(rules, chars) == [(100.0, 0.0, 150.0)]
 
 
@@ -120,27 +122,36 @@ def test_box_chars_uses_word_boxes_and_falls_back():
     wb = [[[10, 0], [20, 0], [20, 10], [10, 10]], [[30, 0], [40, 0], [40, 10], [30, 10]]]
     chars = ocr.box_chars("申请", 0, 0, 50, 10, 0.9, wb)
     assert [(c.text, c.x0, c.x1) for c in chars] == [("申", 10, 20), ("请", 30, 40)]
-    assert all(c.score == 0.9 for c in chars)
+    assert all(c.confidence == 0.9 for c in chars)
     spread = ocr.box_chars("2024 年", 0, 0, 100, 10)
     assert [c.text for c in spread] == ["2", "0", "2", "4", "年"]
     assert spread[-1].space_before and spread[-1].x1 == pytest.approx(100)
     assert spread[0].x1 < spread[-1].x0
 
 
-def test_fallback_assembler_builds_ruled_tables():
-    """Without the PDF reader's assembler the OCR reader still gives tables and text."""
-    from nianbao.readers.pdf_page import Char, PageContent
-    page = PageContent(number=1, width=300, height=300)
-    for y in (100, 120, 140):
-        page.edges.append(ocr._edge("h", 50, 250, y, y))
-    for x in (50, 150, 250):
-        page.edges.append(ocr._edge("v", x, x, 100, 140))
-    page.chars = [Char("规", 60, 105, 70, 115), Char("章", 70, 105, 80, 115), Char("3", 190, 125, 196, 135),
-                  Char("正", 60, 30, 70, 40), Char("文", 70, 30, 80, 40)]
-    doc = ocr._simple_assemble("f", [page], [])
-    assert [b.text for b in doc.paragraphs] == ["正文"]
-    cells = {(c.row, c.col): c.text for c in doc.tables[0].cells}
-    assert cells[(0, 0)] == "规章" and cells[(1, 1)] == "3"
+def test_low_confidence_cells_become_notes_whatever_the_reader():
+    """The extractor turns a grid cell's reading confidence into the value's confidence
+    and, under ``LOW_CONFIDENCE``, a keyed ``ocr-low-confidence`` note: generically, from
+    the grid (no reader-specific code in ``extract``)."""
+    from nianbao.extract import extract_document
+    sample = SHARED / "samples" / f"{SAMPLE}.txt"
+    if not sample.exists():
+        pytest.skip("shared/samples not present")
+    doc = read(sample)
+    report = extract_document(doc)
+    assert not [n for n in report.notes if n.code == "ocr-low-confidence"]
+    key = next(k for k, cv in report.cells.items() if cv.is_number and cv.source is not None)
+    unsure = next(c for t in doc.tables for c in t.cells if c.source == report.cells[key].source)
+    unsure.confidence = 0.42
+    for t in doc.tables:                    # the others read with certainty
+        for c in t.cells:
+            if c is not unsure and c.confidence is None:
+                c.confidence = 1.0
+    report = extract_document(doc)
+    notes = [n for n in report.notes if n.code == "ocr-low-confidence"]
+    assert [n.keys for n in notes] == [[key]]
+    assert report.cells[key].confidence == pytest.approx(0.42)
+    assert notes[0].evidence["confidence"] == pytest.approx(0.42) and "0.42" in notes[0].message
 
 
 def test_is_valid():
@@ -261,12 +272,12 @@ def test_rotated_noisy_scan_tiff(scans):
     print(f"\nOCR cell accuracy, 1.5° rotated + noisy scan: {acc:.3f} ({len(wrong)} wrong: {wrong[:8]})")
     assert acc >= 0.95
     # never a silent value: every cell read wrong carries a low confidence, and becomes a note
-    silent = [k for k in wrong if report.cells[k].confidence >= ocr.LOW_CONFIDENCE]
+    silent = [k for k in wrong if report.cells[k].confidence >= LOW_CONFIDENCE]
     assert not silent, [(k, report.cells[k].raw, report.cells[k].confidence) for k in silent]
-    notes = ocr.flag_low_confidence(report)
+    notes = [n for n in report.notes if n.code == "ocr-low-confidence"]
     flagged = {k for n in notes for k in n.keys}
     assert set(wrong) <= flagged
-    assert all(n.code == "ocr-low-confidence" and n.message for n in notes)
+    assert all(n.message and n.keys and n.confidence < LOW_CONFIDENCE for n in notes)
 
 
 @pytest.mark.slow

@@ -6,9 +6,8 @@ import io
 import re
 import shutil
 import subprocess
-import sys
+import threading
 import time
-import types
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,12 @@ from hypothesis import strategies as st
 from nianbao.grid import GridDocument, GridTable
 from nianbao.readers import ReadError, read
 from nianbao.readers.base import Limits
-from nianbao.readers.pdf import OCR_HINT, PdfReader, assemble
+from nianbao.readers import ocr
+from nianbao.readers.pdf import PdfReader
+from nianbao.readers.pdf_assemble import assemble
 from nianbao.readers.pdf_lattice import find_tables, fill, merge
-from nianbao.readers.pdf_page import Char, PageContent
+from nianbao.readers.pdf_page import PDFIUM_LOCK, Char, PageContent
+from nianbao.vocab import ErrorCode
 from nianbao.readers.pdf_stream import find_stream_tables
 from nianbao.readers.pdf_text import furniture, group_lines, is_page_number, line_text
 
@@ -237,10 +239,10 @@ def test_garbage_and_not_a_pdf():
 
 
 def test_blank_pdf_needs_ocr(monkeypatch):
-    monkeypatch.setitem(sys.modules, "nianbao.readers.ocr", None)
+    monkeypatch.setattr(ocr, "ocr_available", lambda: False)
     with pytest.raises(ReadError) as err:
         convert(Path("blank.pdf"), _pdf(_PAGE_OBJECTS))
-    assert str(err.value) == OCR_HINT
+    assert str(err.value) == ocr.PDF_OCR_HINT and err.value.code == ErrorCode.NEEDS_OCR
 
 
 def test_is_valid():
@@ -266,28 +268,38 @@ def scanned_pdf() -> bytes:
 
 
 def test_scanned_pdf_without_ocr(monkeypatch, scanned_pdf):
-    monkeypatch.setitem(sys.modules, "nianbao.readers.ocr", None)   # import fails
+    monkeypatch.setattr(ocr, "ocr_available", lambda: False)     # the OCR extra is not installed
     with pytest.raises(ReadError) as err:
         convert(Path("scan.pdf"), scanned_pdf)
-    assert str(err.value) == OCR_HINT
+    assert str(err.value) == ocr.PDF_OCR_HINT and err.value.code == ErrorCode.NEEDS_OCR
 
 
 def test_scanned_pdf_routed_to_ocr(monkeypatch, scanned_pdf):
     calls = []
 
-    class FakeOcr:
-        def convert(self, path, data):
-            calls.append(path)
-            return GridDocument(source=str(path), format="ocr")
+    def fake_ocr_pdf(path, data):
+        calls.append(path)
+        return GridDocument(source=str(path), format="ocr")
 
-    fake = types.ModuleType("nianbao.readers.ocr")
-    fake.ocr_available = lambda: True
-    fake.OcrReader = FakeOcr
-    monkeypatch.setitem(sys.modules, "nianbao.readers.ocr", fake)
+    monkeypatch.setattr(ocr, "ocr_pdf", fake_ocr_pdf)
     assert convert(Path("scan.pdf"), scanned_pdf).format == "ocr" and calls
-    fake.ocr_available = lambda: False
-    with pytest.raises(ReadError, match="OCR"):
-        convert(Path("scan.pdf"), scanned_pdf)
+
+
+def test_pdfium_is_used_under_the_lock(huaian):
+    """The web app reads two files at once in threads: PDFium (not thread-safe) only ever
+    runs under ``PDFIUM_LOCK``, for the PDF reader and for OCR page rendering alike."""
+    data = HUAIAN.read_bytes()
+    done: list[str] = []
+    jobs = {"pdf": lambda: PdfReader().convert(HUAIAN, data), "ocr-render": lambda: ocr._render_page(data, "x", 0)}
+    with PDFIUM_LOCK:
+        threads = [threading.Thread(target=lambda k=k, f=f: (f(), done.append(k))) for k, f in jobs.items()]
+        for t in threads:
+            t.start()
+        time.sleep(0.3)
+        assert done == []              # both wait for the lock held here
+    for t in threads:
+        t.join(30)
+    assert sorted(done) == ["ocr-render", "pdf"]
 
 
 # ---------------------------------------------------------------- lines and paragraphs

@@ -115,7 +115,7 @@ def check_cmd(
     timeout: float = TIMEOUT,
     max_memory_mb: int = MAX_MEMORY,
     workers: Optional[int] = WORKERS,
-    prev: Optional[Path] = typer.Option(None, "--prev", help="同一单位上一年度的报告：核对结转、现行有效件数与内容雷同"),
+    prev: Optional[Path] = typer.Option(None, "--prev", help="同一单位上一年度的报告：核对两年数据的衔接与内容雷同"),
     db: Optional[Path] = typer.Option(None, "--db", help="在数据库（nianbao ingest）中查找各单位上一年度的报告"),
     alias_file: Optional[Path] = typer.Option(None, "--aliases", help="单位别名文件（每行一个单位，名称之间用 = 分隔）"),
 ) -> None:

@@ -55,9 +55,8 @@ def run(doc: GridDocument) -> Report:
         "t4": tables.map_t4(std, ctx.rows[tables.T4], ctx.tables[tables.T4], mapper),
     }
     _complete(report, std, ver, doc)
-    if doc.format == "ocr":
-        from ..readers.ocr import flag_low_confidence
-        flag_low_confidence(report)
+    from .confidence import flag_low_confidence    # cells the reader was not sure of: notes
+    flag_low_confidence(report, doc)
     return report
 
 

@@ -139,10 +139,11 @@ def select_values(values: list[GridCell], n: int, keep: str = "first") -> Select
         lead += 1
     if len(v) > n:
         if keep == "last":
-            return Selection(cells=v[-n:], extra=v[:-n], missing=0, trimmed_leading=lead)
-        return Selection(cells=v[:n], extra=v[n:], missing=0, trimmed_leading=lead)
+            return Selection(cells=list[GridCell | None](v[-n:]), extra=v[:-n], missing=0, trimmed_leading=lead)
+        return Selection(cells=list[GridCell | None](v[:n]), extra=v[n:], missing=0, trimmed_leading=lead)
     missing = n - len(v)
-    return Selection(cells=v + [None] * missing, extra=[], missing=missing, trimmed_leading=lead)
+    padded: list[GridCell | None] = [*v, *([None] * missing)]
+    return Selection(cells=padded, extra=[], missing=missing, trimmed_leading=lead)
 
 
 def cell_at(row_cells: list[GridCell], col: int) -> GridCell | None:

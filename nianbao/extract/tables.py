@@ -149,12 +149,13 @@ class Mapper:
 def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     t = std.t2[m.version]
     prefix = "t2" if m.version == FORMAT_2021 else "t2v19"
-    header: list[str] | None = None
+    header: list[str | None] | None = None
     header_labels: list[str] = []
     found = False
     for r in rows:
         if not r.labels:
             continue
+        label = r.labels[-1]
         first = fold(r.labels[0].text)
         if first == fold(t["header_first"]) or (not r.filled_values() and len(r.labels) >= 2
                                                 and all(t["col_matcher"].match(c.text, fuzzy=False) for c in r.labels[1:])):
@@ -171,7 +172,7 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
         if match is None:
             if r.filled_values():
                 m.report.note("unknown-row", f"表二出现无法识别的行“{squash(r.label_text)}”", where="t2",
-                              source=r.label.source, evidence={"label": r.label_text,
+                              source=label.source, evidence={"label": r.label_text,
                                                                "values": [c.text for c in r.values]})
             continue
         row = match.entry
@@ -183,14 +184,14 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
         keys = [f"{prefix}.{row.key}.{c}" for c in order]
         if any(k in m.report.cells for k in keys):
             m.report.note("duplicate-row", f"表二“{squash(r.label_text)}”行重复出现，只取第一次", where=f"t2.{row.key}",
-                          source=r.label.source)
+                          source=label.source)
             continue
         sel = select_values(r.values, len(keys), keep="first")
         col_labels = dict(zip(header or [], header_labels))
-        for k, c, ck in zip(keys, sel.cells, order):
-            m.put(k, c, r.label, match, column_label=col_labels.get(ck))
-        m.note_label("表二", f"t2.{row.key}", r.label, match)
-        m.note_selection("表二", row.key, keys, r.label, sel)
+        for k, cell, ck in zip(keys, sel.cells, order):
+            m.put(k, cell, label, match, column_label=col_labels.get(ck))
+        m.note_label("表二", f"t2.{row.key}", label, match)
+        m.note_selection("表二", row.key, keys, label, sel)
         found = True
     return found
 
@@ -202,7 +203,7 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
 def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str, GridCell]]:
     """Per source table, the header cell of each of the 7 columns (reliable grids only)."""
     out: dict[int, dict[str, GridCell]] = {}
-    for table in {id(r.table): r.table for r in rows}.values():
+    for table in {id(r.table): r.table for r in rows if r.table is not None}.values():
         first_data = min((r.label.row for r in rows if r.table is table and r.label is not None
                           and r.filled_values() and std.t3_row_matcher.match(r.label_text, fuzzy=False)),
                          default=None)
@@ -264,6 +265,7 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     for r in rows:
         if not r.labels:
             continue
+        label = r.labels[-1]
         group = _group_of(std, r.labels, group)
         gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
         if gm:
@@ -289,7 +291,7 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
         if match is None or key_row is None:
             if r.filled_values():
                 m.report.note("unknown-row", f"表三出现无法识别的行“{squash(r.label_text)}”", where="t3",
-                              source=r.label.source, evidence={"label": r.label_text,
+                              source=label.source, evidence={"label": r.label_text,
                                                                "values": [c.text for c in r.values]})
             continue
         if m.version == FORMAT_2019 and key_row.startswith("other."):
@@ -297,39 +299,39 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
         keys = [f"t3.{key_row}.{c}" for c in cols]
         if any(k in m.report.cells for k in keys):
             m.report.note("duplicate-row", f"表三“{squash(r.label_text)}”行重复出现，只取第一次", where=f"t3.{key_row}",
-                          source=r.label.source)
+                          source=label.source)
             continue
         hm = headers.get(id(r.table))
         used_header = False
-        if hm is not None and r.table.columns_reliable:
+        if hm is not None and r.table is not None and r.table.columns_reliable:
             row_cells = [c for c in r.values]
             picked = [cell_at(row_cells, hm[c].col) for c in cols]
-            label_right = r.label.col + r.label.colspan if r.label else 0
+            label_right = label.col + label.colspan
             if all(p is not None for p in picked) and label_right <= min(h.col for h in hm.values()):
                 extra = [c for c in row_cells if c not in picked and c.text.strip()]
                 for k, c, ck in zip(keys, picked, cols):
-                    m.put(k, c, r.label, match, column_label=hm[ck].text)
+                    m.put(k, c, label, match, column_label=hm[ck].text)
                 if extra:
                     m.report.note("extra-cell", f"表三“{squash(r.label_text)}”行在表头列之外还有 {len(extra)} 个单元格"
                                   f"（{'、'.join(c.text for c in extra)}），未采用", where=f"t3.{key_row}", keys=keys,
-                                  source=r.label.source, evidence={"extra": [c.text for c in extra]}, confidence=0.8)
+                                  source=label.source, evidence={"extra": [c.text for c in extra]}, confidence=0.8)
                 used_header = True
         if not used_header and len(r.filled_values()) >= 2 * len(cols):
             # the values of several rows run together (a scrambled text layer): not this row's
             m.report.note("ambiguous-cells", f"表三“{squash(r.label_text)}”后面连续出现 {len(r.filled_values())} 个数值，"
                           f"无法确定哪些属于本行，本行按缺失处理", where=f"t3.{key_row}", keys=keys,
-                          source=r.label.source, evidence={"values": [c.text for c in r.values]}, confidence=0.3)
+                          source=label.source, evidence={"values": [c.text for c in r.values]}, confidence=0.3)
             continue
         if not used_header:
             sel = select_values(r.values, len(cols), keep="last")
             for k, c, ck in zip(keys, sel.cells, cols):
-                m.put(k, c, r.label, match, column_label=hm[ck].text if hm else None,
+                m.put(k, c, label, match, column_label=hm[ck].text if hm else None,
                       confidence=1.0 if not sel.extra and not sel.missing else 0.6)
-            m.note_selection("表三", key_row, keys, r.label, sel)
+            m.note_selection("表三", key_row, keys, label, sel)
             if hm is not None and sel.cells[0] is not None and sel.cells[0].col != hm[cols[0]].col:
                 shifted.append(key_row)
         if match.entry is not std.t3_other_single:
-            m.note_label("表三", f"t3.{key_row}", r.label, match)
+            m.note_label("表三", f"t3.{key_row}", label, match)
         last_key = key_row
         found = True
     if shifted:

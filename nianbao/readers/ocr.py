@@ -7,7 +7,9 @@ Owns everything between a picture of a page and the grid the extractor reads:
   installed;
 - ``OcrReader``: ``.png .jpg .jpeg .tif .tiff .bmp`` images (every frame of a TIFF is a
   page) and, called by the PDF reader, PDFs without a text layer;
-- ``ocr_pdf(path, data)``: PDF pages rendered with PDFium at ``DPI``;
+- ``ocr_pdf(path, data)``: PDF pages rendered with PDFium at ``DPI``, one page at a time,
+  each opened, rendered and closed through ``pdf_page.open_pdf`` (under the PDFium lock:
+  the web app reads two files at once in threads; the OCR itself runs outside it);
 - per page: noise removal (isolated specks cleared when the page is speckled), deskew
   (the angle that makes the horizontal projection of dark pixels sharpest, searched
   within ±``MAX_SKEW`` degrees, then rotated with Pillow), low-resolution scans scaled up
@@ -17,17 +19,18 @@ Owns everything between a picture of a page and the grid the extractor reads:
   cleaned page with per-character boxes, a second look at what it left unread (detector
   boxes with no text, ruled cells with ink but no text: recognised on their own), and a
   vertical rule dropped where it runs through a recognised character;
-- the characters (placed in PDF points) and rules are assembled exactly as a digital
-  PDF's are — ruled tables on their true grid, unruled tables by rows, paragraphs, page
-  furniture, tables continued across pages — by the PDF reader's assembler, so a scan and
-  its original read the same way (``format="ocr"``);
+- the page is built as the PDF reader's page content (``pdf_page.Char`` with its OCR
+  score as ``confidence``, ruling ``edge``s, in PDF points: ``PageContent``) and
+  assembled by the same public assembly (``pdf_assemble.assemble``) — ruled tables on
+  their true grid, unruled tables by rows, paragraphs, page furniture, tables continued
+  across pages — so a scan and its original read the same way (``format="ocr"``);
 - confidence: ``GridCell.confidence`` is the lowest OCR score in the cell; a value whose
   digit lookalikes were corrected (``o`` → ``0``, a speck read as ``.``) or that was only
-  read on the second look is capped below ``LOW_CONFIDENCE``; a cell with ink that
+  read on the second look is capped below ``grid.LOW_CONFIDENCE``; a cell with ink that
   nothing was read from gets confidence 0. Each such value is listed in
-  ``GridDocument.warnings``, and ``flag_low_confidence(report)`` turns the cells into
-  keyed ``ocr-low-confidence`` notes: never a silent value. The document always says its
-  values came from OCR;
+  ``GridDocument.warnings``; the extractor turns such cells into keyed
+  ``ocr-low-confidence`` notes (``extract.confidence``): never a silent value. The
+  document always says its values came from OCR;
 - limits: images over ``MAX_IMAGE_PIXELS`` refused (decompression bombs), pages scaled
   to at most ``MAX_PAGE_PIXELS``, at most ``MAX_OCR_PAGES`` pages, one page in memory at
   a time. ``NIANBAO_OCR_DEBUG=folder`` saves each page with what was found drawn on it.
@@ -42,12 +45,21 @@ import math
 import os
 import re
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..grid import GridDocument, GridTable
-from .base import Limits, ReadError, Reader
+from ..grid import LOW_CONFIDENCE, GridDocument
+from ..vocab import ErrorCode
+from .base import ReadError, Reader
+from .pdf_assemble import assemble
+from .pdf_page import Char, PageContent, edge, open_pdf, title_hint
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL import Image
 
 # Rendering resolution for PDF pages (dots per inch); images scanned below ``MIN_DPI``
 # are scaled up to it.
@@ -61,13 +73,12 @@ MAX_IMAGE_PIXELS = 100_000_000
 MAX_OCR_PAGES = 60
 # Skew search range and resolution (degrees).
 MAX_SKEW = 5.0
-# Characters read with a lower OCR score make their cell a finding.
-LOW_CONFIDENCE = 0.80
 # Text the OCR engine scores lower than this is noise and is dropped (an empty cell with
 # ink in it is reported by the ink check instead).
 MIN_TEXT_SCORE = 0.3
 # Confidence given to a value whose digit lookalikes were corrected (o → 0), and to one
-# read only on a second, closer look at a box the first pass read nothing from.
+# read only on a second, closer look at a box the first pass read nothing from: both
+# under ``LOW_CONFIDENCE``, so such a value is always reported for checking.
 CORRECTED_CONFIDENCE = 0.7
 SECOND_CHANCE_CONFIDENCE = 0.75
 # Share of isolated dark pixels above which a page is despeckled before reading.
@@ -76,7 +87,11 @@ SPECKLED = 0.02
 MAX_LISTED = 40
 
 OCR_HINT = "识别扫描件或图片需要安装 OCR 组件：pip install 'nianbao[ocr]'"
+PDF_OCR_HINT = f"该 PDF 没有文本层（可能是扫描件）。{OCR_HINT}"
 OCR_NOTICE = "本文件的内容由 OCR（光学字符识别）从图片中识别得到，数值可能有误，请与原件核对"
+
+# A box: x0, top, x1, bottom.
+Box = tuple[float, float, float, float]
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
 # Characters a lone digit is misread as: a serif "0" alone in a cell often reads as "。".
@@ -104,7 +119,7 @@ _ENGINE = None
 _ENGINE_LOCK = threading.Lock()
 
 
-def _engine():
+def _engine() -> Any:
     """The OCR engine, created once per process (loading the models takes a moment)."""
     global _ENGINE
     with _ENGINE_LOCK:
@@ -136,7 +151,7 @@ class OcrReader(Reader):
         if b"%PDF-" in data[:1024]:
             return ocr_pdf(path, data)
         if not ocr_available():
-            raise ReadError(f"{OCR_HINT}（{name} 是图片）")
+            raise ReadError(f"{OCR_HINT}（{name} 是图片）", ErrorCode.NEEDS_OCR)
         return _Ocr(str(path), name).run(_image_pages(data, name))
 
 
@@ -144,16 +159,16 @@ def ocr_pdf(path: str | Path, data: bytes) -> GridDocument:
     """OCR every page of a PDF (rendered at ``DPI``) into one grid document."""
     name = Path(path).name
     if not ocr_available():
-        raise ReadError(f"该 PDF 没有文本层（可能是扫描件）。{OCR_HINT}")
+        raise ReadError(PDF_OCR_HINT, ErrorCode.NEEDS_OCR)
     title, total = _pdf_info(data, name)
-    doc = _Ocr(str(path), name).run(_pdf_pages(data, name), total)
+    doc = _Ocr(str(path), name).run(_pdf_pages(data, name, total), total)
     doc.title_hint = title
     return doc
 
 
 # ---------------------------------------------------------------- inputs
 
-def _image_pages(data: bytes, name: str):
+def _image_pages(data: bytes, name: str) -> Iterator[tuple[Image.Image, float]]:
     """The frames of an image file (every page of a TIFF), one at a time, as grayscale
     Pillow images with their resolution: (image, dpi)."""
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
@@ -191,7 +206,7 @@ def _image_pages(data: bytes, name: str):
         yield _limit_size(frame), dpi
 
 
-def _to_gray(frame):
+def _to_gray(frame: Image.Image) -> Image.Image:
     from PIL import Image
     if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
         rgba = frame.convert("RGBA")
@@ -202,7 +217,7 @@ def _to_gray(frame):
     return frame.convert("L")
 
 
-def _limit_size(im):
+def _limit_size(im: Image.Image) -> Image.Image:
     w, h = im.size
     if w * h > MAX_PAGE_PIXELS:
         f = math.sqrt(MAX_PAGE_PIXELS / (w * h))
@@ -210,7 +225,7 @@ def _limit_size(im):
     return im
 
 
-def _image_dpi(im) -> float:
+def _image_dpi(im: Image.Image) -> float:
     """The image's resolution when it states a plausible one, else ``DPI``."""
     dpi = im.info.get("dpi")
     try:
@@ -220,65 +235,51 @@ def _image_dpi(im) -> float:
     return d if 60 <= d <= 1200 else float(DPI)
 
 
-def _open_pdf(data: bytes, name: str):
-    import pypdfium2 as pdfium
-    try:
-        return pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as e:
-        raise ReadError(f"PDF 文件已损坏、不完整或已加密，无法识别：{name}（{e}）") from None
-
-
 def _pdf_info(data: bytes, name: str) -> tuple[str | None, int]:
-    """(title hint, page count), refusing a PDF with no or too many pages."""
-    pdf = _open_pdf(data, name)
-    try:
-        n = len(pdf)
-        if n == 0:
-            raise ReadError(f"PDF 没有页面：{name}")
-        if n > Limits.max_pdf_pages:
-            raise ReadError(f"PDF 页数过多（{n} 页，上限 {Limits.max_pdf_pages} 页）：{name}")
-        return _pdf_title(pdf), n
-    finally:
-        pdf.close()
+    """(title hint, page count); ``open_pdf`` refuses a PDF with no or too many pages."""
+    with open_pdf(data, name) as pdf:
+        return title_hint(pdf), len(pdf)
 
 
-def _pdf_pages(data: bytes, name: str):
-    """The pages rendered at ``DPI`` (less for huge pages), one at a time: (image, dpi)."""
+def _pdf_pages(data: bytes, name: str, total: int) -> Iterator[tuple[Image.Image, float]]:
+    """The first ``MAX_OCR_PAGES`` pages rendered at ``DPI`` (less for huge pages), one at
+    a time: (image, dpi). A damaged or tiny page is skipped."""
+    for i in range(min(total, MAX_OCR_PAGES)):
+        page = _render_page(data, name, i)
+        if page is not None:
+            yield page
+
+
+def _render_page(data: bytes, name: str, index: int) -> tuple[Image.Image, float] | None:
+    """Page ``index`` rendered in grayscale, with its resolution. The document is opened
+    for this page alone, so the PDFium lock is held while PDFium works, never while a page
+    is being recognised."""
     import pypdfium2 as pdfium
-    pdf = _open_pdf(data, name)
-    try:
-        for i in range(min(len(pdf), MAX_OCR_PAGES)):
+    with open_pdf(data, name) as pdf:
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError:
+            return None
+        try:
+            w, h = page.get_size()
+            scale = DPI / 72.0
+            if w * h * scale * scale > MAX_PAGE_PIXELS:
+                scale = math.sqrt(MAX_PAGE_PIXELS / max(1.0, w * h))
+            if w * scale < 16 or h * scale < 16:
+                return None
+            bitmap = page.render(scale=scale, grayscale=True)
             try:
-                page = pdf[i]
-            except pdfium.PdfiumError:
-                continue
-            try:
-                w, h = page.get_size()
-                scale = DPI / 72.0
-                if w * h * scale * scale > MAX_PAGE_PIXELS:
-                    scale = math.sqrt(MAX_PAGE_PIXELS / max(1.0, w * h))
-                if w * scale < 16 or h * scale < 16:
-                    continue
-                im = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+                im = bitmap.to_pil().convert("L")    # a copy: the bitmap is freed below
             finally:
-                page.close()
-            yield im, scale * 72.0
-    finally:
-        pdf.close()
-
-
-def _pdf_title(pdf) -> str | None:
-    try:
-        title = pdf.get_metadata_value("Title").strip()
-    except Exception:
-        return None
-    title = re.sub(r"\.(?:docx?|wps|pdf)$", "", re.sub(r"^Microsoft Word - ", "", title), flags=re.I).strip()
-    return title if re.search(r"政府信息公开|年度报告", title) else None
+                bitmap.close()
+        finally:
+            page.close()
+    return im, scale * 72.0
 
 
 # ---------------------------------------------------------------- image processing
 
-def _otsu(gray) -> int:
+def _otsu(gray: np.ndarray) -> int:
     """Otsu's threshold of a grayscale array, kept within sensible bounds for scans."""
     import numpy as np
     hist = np.bincount(gray[::2, ::2].ravel(), minlength=256).astype(np.float64)
@@ -295,7 +296,7 @@ def _otsu(gray) -> int:
     return min(200, max(90, t))
 
 
-def speckle_ratio(dark) -> float:
+def speckle_ratio(dark: np.ndarray) -> float:
     """Share of dark pixels with no dark 4-neighbour (scanner noise, salt and pepper)."""
     import numpy as np
     n = int(dark.sum())
@@ -306,7 +307,7 @@ def speckle_ratio(dark) -> float:
     return float((dark & ~neighbours).sum()) / n
 
 
-def despeckle(gray, dark):
+def despeckle(gray: np.ndarray, dark: np.ndarray) -> np.ndarray:
     """Isolated dark pixels (no dark 8-neighbour) → paper. Thin rules and strokes stay."""
     import numpy as np
     p = np.pad(dark, 1)
@@ -321,7 +322,7 @@ def despeckle(gray, dark):
     return out
 
 
-def estimate_skew(dark, max_angle: float = MAX_SKEW) -> float:
+def estimate_skew(dark: np.ndarray, max_angle: float = MAX_SKEW) -> float:
     """The page's skew in degrees (positive: text runs down to the right).
 
     The angle at which the dark pixels, projected onto the vertical axis, pile up into the
@@ -366,10 +367,10 @@ class Rules:
     """
     h: list[tuple[float, float, float]] = field(default_factory=list)
     v: list[tuple[float, list[float]]] = field(default_factory=list)
-    mask: object = None
+    mask: np.ndarray | None = None
 
 
-def _runs(mask, min_len: int):
+def _runs(mask: np.ndarray, min_len: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Runs of True along axis 1 at least ``min_len`` long: (row, start, end) arrays."""
     import numpy as np
     h, w = mask.shape
@@ -383,7 +384,8 @@ def _runs(mask, min_len: int):
     return starts[keep, 0], starts[keep, 1], ends[keep, 1]
 
 
-def _join_runs(rows, starts, ends, max_dy: int = 1, max_gap: int = 2) -> list[dict]:
+def _join_runs(rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, max_dy: int = 1,
+               max_gap: int = 2) -> list[dict[str, Any]]:
     """Runs on the same or neighbouring rows that overlap or nearly touch (a gap of up to
     ``max_gap`` pixels along the line) → one line (a dict of its extent, runs and mean row)."""
     lines: list[dict] = []
@@ -411,7 +413,7 @@ def _join_runs(rows, starts, ends, max_dy: int = 1, max_gap: int = 2) -> list[di
     return lines
 
 
-def _smoothed_dark(gray, axis: int, threshold: float):
+def _smoothed_dark(gray: np.ndarray, axis: int, threshold: float) -> np.ndarray:
     """Pixels darker than ``threshold`` on average over 3 pixels along ``axis``: faint,
     anti-aliased or speckled rules stay continuous."""
     import numpy as np
@@ -430,7 +432,7 @@ def _smoothed_dark(gray, axis: int, threshold: float):
     return acc < 3 * threshold
 
 
-def _widen(mask, axis: int):
+def _widen(mask: np.ndarray, axis: int) -> np.ndarray:
     """``mask`` OR its neighbours across ``axis`` (a slanted line zigzags by a pixel)."""
     out = mask.copy()
     if axis == 1:
@@ -442,7 +444,7 @@ def _widen(mask, axis: int):
     return out
 
 
-def _mask_text(hmask, vmask, boxes, reach: int) -> None:
+def _mask_text(hmask: np.ndarray, vmask: np.ndarray, boxes: list[Box], reach: int) -> None:
     """Clear text boxes from the rule masks, keeping lines that run through a box: dark
     over the box (most of its padding too) and on beyond it, ``reach`` pixels on at least
     one side (a rule goes on into the next row; a character stroke ends inside its box).
@@ -469,7 +471,7 @@ def _mask_text(hmask, vmask, boxes, reach: int) -> None:
         hmask[y0:y1, x0:x1][~through, :] = False
 
 
-def find_rules(gray, dpi: float, ink: int | None = None, text_boxes=None) -> Rules:
+def find_rules(gray: np.ndarray, dpi: float, ink: int | None = None, text_boxes: list[Box] | None = None) -> Rules:
     """Horizontal and vertical ruling lines of a grayscale page.
 
     Candidates are long straight runs of dark pixels (horizontal at least ``0.25 in``,
@@ -490,7 +492,8 @@ def find_rules(gray, dpi: float, ink: int | None = None, text_boxes=None) -> Rul
         ink = _otsu(gray)
     paper = float(np.percentile(gray[::4, ::4], 90))
     threshold = (ink + max(paper, ink + 20)) / 2
-    rules = Rules(mask=np.zeros(gray.shape, dtype=bool))
+    mask = np.zeros(gray.shape, dtype=bool)
+    rules = Rules(mask=mask)
     h_min = max(20, int(0.25 * dpi))
     v_min = max(8, int(0.08 * dpi))
     hm = _smoothed_dark(gray, 1, threshold)
@@ -558,19 +561,19 @@ def find_rules(gray, dpi: float, ink: int | None = None, text_boxes=None) -> Rul
             for c, a, b in v_lines[j]["runs"]:
                 a, b = max(a, top - 1), min(b, bottom + 1)
                 if b > a:
-                    rules.mask[a:b, max(0, c - 1):c + 2] = True
+                    mask[a:b, max(0, c - 1):c + 2] = True
     for i in np.nonzero(h_ok)[0]:
         ln = h_lines[i]
         rules.h.append((float(ln["yc"]), float(ln["x0"]), float(ln["x1"])))
         for r, a, b in ln["runs"]:
-            rules.mask[max(0, r - 1):r + 2, a:b] = True
+            mask[max(0, r - 1):r + 2, a:b] = True
     return rules
 
 
 _RULE_GLYPHS = set("|丨｜Il!")
 
 
-def confirm_verticals(rules: Rules, chars: list) -> list[tuple[float, float, float]]:
+def confirm_verticals(rules: Rules, chars: list[Char]) -> list[tuple[float, float, float]]:
     """The vertical rules, as (x, top, bottom), without the row segments that run through
     a recognised character (a stroke, not a rule). ``chars`` in pixels."""
     out = []
@@ -599,7 +602,7 @@ def confirm_verticals(rules: Rules, chars: list) -> list[tuple[float, float, flo
     return out
 
 
-def _ink_integral(dark, block: int = 4):
+def _ink_integral(dark: np.ndarray, block: int = 4) -> np.ndarray:
     """Summed-area table of dark pixels in ``block``×``block`` blocks (for the ink check)."""
     import numpy as np
     h, w = dark.shape
@@ -614,34 +617,13 @@ def _ink_integral(dark, block: int = 4):
 
 # ---------------------------------------------------------------- OCR boxes → chars
 
-@dataclass(slots=True)
-class OcrChar:
-    """One recognised character, in pixels, with the OCR score of its text line."""
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    score: float
-    space_before: bool = False
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
 @dataclass
 class _Page:
-    number: int
-    content: object               # pdf_page.PageContent (points)
+    """One recognised page: its content in points (chars with their OCR scores as
+    ``confidence``, rules) and the ink left once the rules were erased."""
+    content: PageContent
     unit: float                   # points per pixel
-    scores: list[tuple[float, float, float]] = field(default_factory=list)   # (cx, cy, score) in points
-    ink: object = None            # summed-area table of remaining ink (4-px blocks)
-    angle: float = 0.0
+    ink: np.ndarray               # summed-area table of remaining ink (4-px blocks)
 
 
 def _char_weight(ch: str) -> float:
@@ -653,16 +635,17 @@ def _char_weight(ch: str) -> float:
     return 1.0
 
 
-def _quad_box(quad) -> tuple[float, float, float, float]:
+def _quad_box(quad: Any) -> Box:
     xs = [float(p[0]) for p in quad]
     ys = [float(p[1]) for p in quad]
     return min(xs), min(ys), max(xs), max(ys)
 
 
 def box_chars(text: str, x0: float, top: float, x1: float, bottom: float, score: float = 1.0,
-              word_boxes=None) -> list[OcrChar]:
-    """One OCR text line → characters: at the detector's per-character (or per-word)
-    boxes when it gave them, else spread over the line's width by character width."""
+              word_boxes: Any = None) -> list[Char]:
+    """One OCR text line → characters (in pixels, ``score`` as their confidence): at the
+    detector's per-character (or per-word) boxes when it gave them, else spread over the
+    line's width by character width."""
     glyphs = [c for c in text if not c.isspace()]
     spaced = []
     space = False
@@ -687,13 +670,11 @@ def box_chars(text: str, x0: float, top: float, x1: float, bottom: float, score:
                 boxes.extend(_spread(word, bx0, bx1))
     if boxes is None:
         boxes = [b for b, c in zip(_spread(text, x0, x1, keep_spaces=True), text) if not c.isspace()]
-    out = []
-    for ch, sp, (bx0, _, bx1, _) in zip(glyphs, spaced, boxes):
-        out.append(OcrChar(text=ch, x0=bx0, top=top, x1=bx1, bottom=bottom, score=score, space_before=sp))
-    return out
+    return [Char(text=ch, x0=bx0, top=top, x1=bx1, bottom=bottom, space_before=sp, confidence=score)
+            for ch, sp, (bx0, _, bx1, _) in zip(glyphs, spaced, boxes)]
 
 
-def _spread(text: str, x0: float, x1: float, keep_spaces: bool = False) -> list[tuple[float, float, float, float]]:
+def _spread(text: str, x0: float, x1: float, keep_spaces: bool = False) -> list[Box]:
     weights = [_char_weight(c) for c in text]
     total = sum(weights) or 1.0
     out = []
@@ -720,7 +701,7 @@ def fix_digits(text: str) -> tuple[str, bool]:
     return fixed, fixed != text.strip()
 
 
-def _fix_line(chars: list[OcrChar]) -> bool:
+def _fix_line(chars: list[Char]) -> bool:
     """``fix_digits`` applied to a line's characters in place; True when it changed them."""
     text = "".join(c.text for c in chars)
     fixed, changed = fix_digits(text)
@@ -740,7 +721,7 @@ class _Ocr:
         self.name = name
         self.warnings: list[str] = [OCR_NOTICE]
 
-    def run(self, images, total_pages: int | None = None) -> GridDocument:
+    def run(self, images: Iterable[tuple[Image.Image, float]], total_pages: int | None = None) -> GridDocument:
         """OCR the pages (an iterable of (image, dpi), consumed one page at a time)."""
         pages = []
         for i, (im, dpi) in enumerate(images):
@@ -749,10 +730,8 @@ class _Ocr:
             raise ReadError(f"文件中没有可识别的页面：{self.name}")
         if total_pages and total_pages > len(pages):
             self.warnings.append(f"文件共 {total_pages} 页，只识别了前 {len(pages)} 页")
-        doc = _assemble(self.file, [p.content for p in pages], self.warnings)
-        doc.format = "ocr"
-        doc.source = self.file
-        self._confidence(doc, {p.number: p for p in pages})
+        doc = assemble(self.file, [p.content for p in pages], self.warnings, format="ocr")
+        self._confidence(doc, {p.content.number: p for p in pages})
         if not doc.blocks:
             self.warnings.append("未能从图片中识别出文字（可能是空白页、图片过于模糊或不是文字）")
         doc.warnings = self.warnings
@@ -760,11 +739,9 @@ class _Ocr:
 
     # -- one page
 
-    def _page(self, im, number: int, dpi: float) -> _Page:
+    def _page(self, im: Image.Image, number: int, dpi: float) -> _Page:
         import numpy as np
         from PIL import Image
-
-        from .pdf_page import Char, PageContent
         gray = np.asarray(im, dtype=np.uint8)
         thr = _otsu(gray)
         dark = gray < thr
@@ -773,21 +750,22 @@ class _Ocr:
             dark = gray < thr
         angle = estimate_skew(dark)
         if abs(angle) >= 0.1:
-            im = Image.fromarray(gray).rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+            im = Image.fromarray(gray).rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
             gray = np.asarray(im, dtype=np.uint8)
             self.warnings.append(f"第{number}页图像倾斜约 {abs(angle):.1f}°，已自动校正后识别")
         if dpi < MIN_DPI and gray.size * (DPI / dpi) ** 2 <= MAX_PAGE_PIXELS:
             # small print in a low-resolution scan: the detector misses a lone "0"
             f = DPI / dpi
             h0, w0 = gray.shape
-            gray = np.asarray(Image.fromarray(gray).resize((round(w0 * f), round(h0 * f)), Image.BICUBIC))
+            gray = np.asarray(Image.fromarray(gray).resize((round(w0 * f), round(h0 * f)), Image.Resampling.BICUBIC))
             dpi = DPI
         unit = 72.0 / dpi
         dark = gray < thr
         text_boxes = self._detect(gray)
         rules = find_rules(gray, dpi, thr, text_boxes=text_boxes)
         clean = gray.copy()
-        clean[rules.mask] = 255
+        if rules.mask is not None:
+            clean[rules.mask] = 255
         chars = self._recognise(clean)
         chars += self._second_chance(clean, text_boxes, chars)
         verticals = confirm_verticals(rules, chars)
@@ -796,21 +774,17 @@ class _Ocr:
             _debug_overlay(os.environ["NIANBAO_OCR_DEBUG"], number, gray, rules, verticals, chars, text_boxes)
         h_px, w_px = gray.shape
         content = PageContent(number=number, width=w_px * unit, height=h_px * unit)
-        page = _Page(number=number, content=content, unit=unit, angle=angle,
-                     ink=_ink_integral(dark & (clean < thr)))
         for y, x0, x1 in rules.h:
-            content.edges.append(_edge("h", x0 * unit, x1 * unit, y * unit, y * unit))
+            content.edges.append(edge("h", x0 * unit, x1 * unit, y * unit, y * unit))
         for x, y0, y1 in verticals:
-            content.edges.append(_edge("v", x * unit, x * unit, y0 * unit, y1 * unit))
+            content.edges.append(edge("v", x * unit, x * unit, y0 * unit, y1 * unit))
         chars += self._read_inked_cells(clean, thr, content.edges, number, unit, chars)
-        for c in chars:
-            content.chars.append(Char(text=c.text, x0=c.x0 * unit, top=c.top * unit, x1=c.x1 * unit,
-                                      bottom=c.bottom * unit, space_before=c.space_before))
-            page.scores.append((c.cx * unit, c.cy * unit, c.score))
-        return page
+        content.chars = [Char(c.text, c.x0 * unit, c.top * unit, c.x1 * unit, c.bottom * unit, c.space_before,
+                              c.confidence) for c in chars]
+        return _Page(content=content, unit=unit, ink=_ink_integral(dark & (clean < thr)))
 
     @staticmethod
-    def _detect(gray) -> list[tuple[float, float, float, float]]:
+    def _detect(gray: np.ndarray) -> list[Box]:
         """Text boxes (x0, top, x1, bottom in pixels) found by the OCR detector alone."""
         import numpy as np
         rgb = np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
@@ -824,12 +798,12 @@ class _Ocr:
         return out
 
     @staticmethod
-    def _second_chance(gray, boxes, chars: list[OcrChar]) -> list[OcrChar]:
+    def _second_chance(gray: np.ndarray, boxes: list[Box], chars: list[Char]) -> list[Char]:
         """Text boxes the detector found but nothing was read from (a faint or speckled
         "0" alone in a cell): recognised again on their own. What is read there is kept
         with its confidence capped below ``LOW_CONFIDENCE``, so it is reported for
         checking, never trusted silently."""
-        out: list[OcrChar] = []
+        out: list[Char] = []
         for x0, top, x1, bottom in boxes:
             if any(x0 <= c.cx <= x1 and top <= c.cy <= bottom for c in chars):
                 continue
@@ -840,14 +814,14 @@ class _Ocr:
         return out
 
     @staticmethod
-    def _read_inked_cells(gray, thr: int, edges: list[dict], number: int, unit: float,
-                          chars: list[OcrChar]) -> list[OcrChar]:
+    def _read_inked_cells(gray: np.ndarray, thr: int, edges: list[dict], number: int, unit: float,
+                          chars: list[Char]) -> list[Char]:
         """Cells of the ruled tables with ink but no character read (the detector saw
         nothing there): the ink is recognised on its own, like ``_second_chance``."""
         import numpy as np
 
         from .pdf_lattice import find_tables
-        out: list[OcrChar] = []
+        out: list[Char] = []
         try:
             tables = find_tables(edges, number)
         except Exception:  # the lattice search is an aid here, never a reason to fail
@@ -872,12 +846,12 @@ class _Ocr:
         return out
 
     @staticmethod
-    def _recognise(gray) -> list[OcrChar]:
+    def _recognise(gray: np.ndarray) -> list[Char]:
         import numpy as np
         rgb = np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
         result, _ = _engine()(rgb, use_cls=False, text_score=MIN_TEXT_SCORE, box_thresh=0.5, unclip_ratio=1.6,
                               return_word_box=True)
-        out: list[OcrChar] = []
+        out: list[Char] = []
         for item in result or []:
             try:
                 box, text, score = item[0], str(item[1]), float(item[2])
@@ -889,7 +863,7 @@ class _Ocr:
             chars = box_chars(text, x0, top, x1, bottom, score, item[3] if len(item) > 3 else None)
             if _fix_line(chars):
                 for c in chars:
-                    c.score = min(c.score, CORRECTED_CONFIDENCE)
+                    c.confidence = min(c.confidence, CORRECTED_CONFIDENCE)
             out.extend(chars)
         return out
 
@@ -908,7 +882,7 @@ class _Ocr:
                     continue
                 page = pages[src.page]
                 x0, top, x1, bottom = src.bbox
-                scores = [s for cx, cy, s in page.scores if x0 <= cx <= x1 and top <= cy <= bottom]
+                scores = [c.confidence for c in page.content.chars if x0 <= c.cx <= x1 and top <= c.cy <= bottom]
                 where = f"第{src.page}页 表{t_index + 1} 行{cell.row + 1} 列{cell.col + 1}"
                 if scores:
                     cell.confidence = round(min(scores), 3)
@@ -937,7 +911,8 @@ class _Ocr:
             self.warnings.append(f"表格中有 {labels} 处文字（行列标签）识别置信度低，请核对原件")
 
 
-def _debug_overlay(folder: str, number: int, gray, rules: Rules, verticals, chars, boxes) -> None:
+def _debug_overlay(folder: str, number: int, gray: np.ndarray, rules: Rules, verticals: list[tuple[float, float, float]],
+                   chars: list[Char], boxes: list[Box]) -> None:
     """Developer aid (``NIANBAO_OCR_DEBUG=folder``): the page with its rules (red: horizontal,
     blue: vertical kept, cyan: vertical vetoed), detector boxes (orange) and characters
     (green) drawn on it."""
@@ -958,7 +933,7 @@ def _debug_overlay(folder: str, number: int, gray, rules: Rules, verticals, char
     img.save(Path(folder) / f"page-{number}.png")
 
 
-def _read_value(gray, box: tuple[float, float, float, float]) -> list[OcrChar]:
+def _read_value(gray: np.ndarray, box: Box) -> list[Char]:
     """Recognise one small box on its own (as cut, then smoothed and enlarged); the digits
     read, as characters with a confidence capped at ``SECOND_CHANCE_CONFIDENCE``."""
     import numpy as np
@@ -969,7 +944,7 @@ def _read_value(gray, box: tuple[float, float, float, float]) -> list[OcrChar]:
     crop = Image.fromarray(gray[max(0, int(top) - pad):min(h, int(bottom) + pad + 1),
                                 max(0, int(x0) - pad):min(w, int(x1) + pad + 1)])
     smooth = crop.filter(ImageFilter.MedianFilter(3))
-    for variant in (crop, smooth.resize((crop.size[0] * 2, crop.size[1] * 2), Image.BICUBIC)):
+    for variant in (crop, smooth.resize((crop.size[0] * 2, crop.size[1] * 2), Image.Resampling.BICUBIC)):
         rgb = np.ascontiguousarray(np.stack([np.asarray(variant)] * 3, axis=-1))
         try:
             res, _ = _engine()(rgb, use_det=False, use_cls=False, use_rec=True)
@@ -982,13 +957,13 @@ def _read_value(gray, box: tuple[float, float, float, float]) -> list[OcrChar]:
     return []
 
 
-def _on_rule(c: OcrChar, verticals: list[tuple[float, float, float]], dpi: float) -> bool:
+def _on_rule(c: Char, verticals: list[tuple[float, float, float]], dpi: float) -> bool:
     """A ``|``-like character sitting on a vertical rule: the rule itself, read as text."""
     tol = max(3.0, dpi / 50)
     return any(abs(c.cx - x) <= tol and y0 <= c.cy <= y1 for x, y0, y1 in verticals)
 
 
-def _has_ink(page: _Page, bbox: tuple[float, float, float, float]) -> bool:
+def _has_ink(page: _Page, bbox: Box) -> bool:
     """Ink left in a cell's interior after the rules were removed (a value OCR missed)."""
     sat = page.ink
     block = 4
@@ -1006,69 +981,5 @@ def _has_ink(page: _Page, bbox: tuple[float, float, float, float]) -> bool:
     return n >= max(15, 0.006 * area)
 
 
-def flag_low_confidence(report, threshold: float = LOW_CONFIDENCE) -> list:
-    """Add an ``ocr-low-confidence`` note, keyed to the cell, for every cell of ``report``
-    read with a confidence under ``threshold`` (OCR'd values, blanks with unread ink):
-    such a value is a finding to check against the original, never taken silently.
-    Returns the notes added. Meant for the extraction pipeline of OCR'd documents."""
-    notes = []
-    for key, cv in report.cells.items():
-        if cv.confidence >= threshold or cv.kind == "absent":
-            continue
-        where = cv.source.describe() if cv.source is not None else ""
-        label = cv.label or key
-        if cv.value is None and not (cv.raw or "").strip():
-            msg = f"“{label}”的单元格有字迹但 OCR 未能识别（{where}），请核对原件"
-        else:
-            msg = f"“{label}”的值“{(cv.raw or '').strip()}”由 OCR 识别，置信度低（{cv.confidence:.2f}，{where}），请核对原件"
-        notes.append(report.note("ocr-low-confidence", msg, where=".".join(key.split(".")[:-1]), keys=[key],
-                                 source=cv.source, confidence=cv.confidence,
-                                 evidence={"raw": cv.raw, "confidence": round(cv.confidence, 3)}))
-    return notes
-
-
-def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
-    return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
-            "width": x1 - x0, "height": bottom - top, "object_type": "line"}
-
-
-def _assemble(file: str, pages: list, warnings: list[str]) -> GridDocument:
-    """Pages of chars and rules → blocks, with the PDF reader's assembler when present."""
-    try:
-        from .pdf import _Assembler
-    except ImportError:
-        _Assembler = None
-    if _Assembler is not None:
-        return _Assembler(file, warnings).build(pages)
-    return _simple_assemble(file, pages, warnings)
-
-
-def _simple_assemble(file: str, pages: list, warnings: list[str]) -> GridDocument:
-    """Fallback: ruled tables on their grid and every other line a paragraph."""
-    from ..grid import GridCell, Paragraph, Source
-    from .pdf_lattice import fill, find_tables
-    from .pdf_text import group_lines
-    doc = GridDocument(source=file, format="ocr", warnings=warnings)
-    for p in pages:
-        chars = p.chars
-        items = []
-        for t in find_tables(p.edges, p.number):
-            chars = fill(t, chars)
-            items.append((t.top, t))
-        items += [(ln.top, ln) for ln in group_lines(chars)]
-        items.sort(key=lambda it: it[0])
-        for n, (_, it) in enumerate(items, 1):
-            if hasattr(it, "cells"):
-                idx = len(doc.tables)
-                doc.blocks.append(GridTable(
-                    cells=[GridCell(text=c.text, row=c.row, col=c.col, rowspan=c.rowspan, colspan=c.colspan,
-                                    source=Source(file=file, page=p.number, table=idx, row=c.row, col=c.col,
-                                                  bbox=tuple(round(v, 2) for v in c.bbox))) for c in it.cells],
-                    source=Source(file=file, page=p.number, table=idx)))
-            else:
-                doc.blocks.append(Paragraph(text=it.text.strip(), source=Source(file=file, page=p.number, line=n)))
-    return doc
-
-
-__all__ = ["OcrReader", "ocr_available", "ocr_pdf", "flag_low_confidence", "estimate_skew", "find_rules",
-           "confirm_verticals", "box_chars", "fix_digits", "LOW_CONFIDENCE", "OCR_HINT", "OCR_NOTICE"]
+__all__ = ["OcrReader", "ocr_available", "ocr_pdf", "estimate_skew", "find_rules", "confirm_verticals",
+           "box_chars", "fix_digits", "OCR_HINT", "PDF_OCR_HINT", "OCR_NOTICE"]

@@ -28,6 +28,11 @@ MAX_PAIRS = 250_000  # horizontal × vertical rules tested for intersections, at
 # Column edges of two table pieces closer than this (points) are the same edge.
 CONTINUATION_TOLERANCE = 4.0
 
+Box = tuple[float, float, float, float]      # x0, top, x1, bottom
+Point = tuple[float, float]
+Rule = tuple[float, float, float]            # position across, start, end along the rule
+Crossings = dict[Point, tuple[set[int], set[int]]]
+
 
 @dataclass(slots=True)
 class RawCell:
@@ -135,9 +140,9 @@ def _note(warnings: list[str] | None, message: str) -> None:
         warnings.append(message)
 
 
-def _intersections(h_edges, v_edges) -> dict[tuple[float, float], tuple[set[int], set[int]]]:
+def _intersections(h_edges: list[Rule], v_edges: list[Rule]) -> Crossings:
     """(x, y) → (ids of horizontal edges, ids of vertical edges) meeting there."""
-    points: dict[tuple[float, float], tuple[set[int], set[int]]] = {}
+    points: Crossings = {}
     for vi, (x, y0, y1) in enumerate(v_edges):
         for hi, (y, x0, x1) in enumerate(h_edges):
             if y0 - INTERSECT <= y <= y1 + INTERSECT and x0 - INTERSECT <= x <= x1 + INTERSECT:
@@ -147,7 +152,7 @@ def _intersections(h_edges, v_edges) -> dict[tuple[float, float], tuple[set[int]
     return points
 
 
-def _cells(points) -> list[tuple[float, float, float, float]]:
+def _cells(points: Crossings) -> list[Box]:
     """The smallest rectangle closed by edges from each intersection (pdfplumber's rule)."""
     along_v: dict[int, list[tuple[float, float]]] = {}   # v edge → its points, top to bottom
     along_h: dict[int, list[tuple[float, float]]] = {}   # h edge → its points, left to right
@@ -180,7 +185,7 @@ def _following(runs: list[list[tuple[float, float]]], axis: int) -> list[tuple[f
     return sorted({p for run in runs for p in run}, key=lambda p: p[axis])
 
 
-def _smallest_cell(pt, below, right, points):
+def _smallest_cell(pt: Point, below: list[Point], right: list[Point], points: Crossings) -> Box | None:
     for b in below:
         for r in right:
             corner = (r[0], b[1])
@@ -193,7 +198,7 @@ def _smallest_cell(pt, below, right, points):
     return None
 
 
-def _connected(boxes) -> list[list[tuple[float, float, float, float]]]:
+def _connected(boxes: list[Box]) -> list[list[Box]]:
     """Cells grouped into tables: cells sharing a corner belong together (union-find)."""
     parent = list(range(len(boxes)))
 
@@ -209,7 +214,7 @@ def _connected(boxes) -> list[list[tuple[float, float, float, float]]]:
             j = owner.setdefault(corner, i)
             if j != i:
                 parent[find(i)] = find(j)
-    groups: dict[int, list] = {}
+    groups: dict[int, list[Box]] = {}
     for i, b in enumerate(boxes):
         groups.setdefault(find(i), []).append(b)
     return list(groups.values())
@@ -231,7 +236,7 @@ def _index(edges: list[float], v: float) -> int:
     return i
 
 
-def _grid(boxes, page: int) -> RawTable:
+def _grid(boxes: list[Box], page: int) -> RawTable:
     xs = _distinct([b[0] for b in boxes] + [b[2] for b in boxes])
     ys = _distinct([b[1] for b in boxes] + [b[3] for b in boxes])
     cells = []
@@ -267,13 +272,14 @@ def fill(table: RawTable, chars: list[Char]) -> list[Char]:
             continue
         slot = (min(len(ys) - 2, max(0, bisect.bisect_right(ys, y) - 1)),
                 min(len(xs) - 2, max(0, bisect.bisect_right(xs, x) - 1)))
-        cell = owner.get(slot)
-        if cell is None:
+        target = owner.get(slot)
+        if target is None:
             r, c = slot
-            cell = RawCell(row=r, col=c, rowspan=1, colspan=1, bbox=(xs[c], ys[r], xs[c + 1], ys[r + 1]), page=table.page)
-            owner[slot] = cell
-            table.cells.append(cell)
-        cell.chars.append(ch)
+            target = RawCell(row=r, col=c, rowspan=1, colspan=1, bbox=(xs[c], ys[r], xs[c + 1], ys[r + 1]),
+                             page=table.page)
+            owner[slot] = target
+            table.cells.append(target)
+        target.chars.append(ch)
     for cell in table.cells:
         cell.text = "\n".join(text_lines(cell.chars)) if cell.chars else ""
         cell.chars = []

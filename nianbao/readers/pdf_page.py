@@ -1,12 +1,21 @@
-"""Low-level PDF page content for the PDF reader, read with PDFium (pypdfium2).
+"""Low-level PDF access for the PDF and OCR readers, with PDFium (pypdfium2).
 
-Owns: turning one PDFium page into plain Python data in *display* coordinates (points,
-origin at the top-left of the visible page, y growing downwards, page rotation applied):
+Owns:
 
-- ``Char``: one printed character with its loose box (font ascent/descent, advance width);
-- ruling ``edges``: horizontal/vertical segments drawn by visible path objects, in the
-  dict shape ``pdfplumber.table`` expects (``x0 x1 top bottom width height orientation``);
-- image coverage, used to detect scanned pages.
+- ``open_pdf(data, name)``: the one way the package opens a PDF. PDFium is not
+  thread-safe (the web app reads two files at once in threads), so opening, page access,
+  reading or rendering pages and closing all happen under ``PDFIUM_LOCK``; a damaged,
+  encrypted, empty or too long PDF becomes a ``ReadError`` with its code. The metadata
+  hints ``title_hint``/``date_hint`` of an open document;
+- the page content both readers assemble, in *display* coordinates (points, origin at
+  the top-left of the visible page, y growing downwards, page rotation applied):
+  ``Char`` (one character with its loose box, and how sure the reader is of it),
+  ``PageContent`` (a page's chars, ruling ``edges`` and image coverage) and ``edge()``
+  (a ruling segment in the dict shape ``pdfplumber.table`` expects:
+  ``x0 x1 top bottom width height orientation``);
+- ``read_page``: one PDFium page of a digital PDF → ``PageContent`` (characters of the
+  text layer, rules drawn by visible path objects, image coverage used to detect scanned
+  pages).
 
 PDFium parses a page in C, about ten times faster than pdfminer, which is why the reader
 does not let pdfplumber parse pages; it only reuses pdfplumber's lattice algorithm.
@@ -14,14 +23,21 @@ does not let pdfplumber parse pages; it only reuses pdfplumber's lattice algorit
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as R
 
-# PDFium must not be called from two threads at once: every user of pypdfium2 in the
-# package (this reader, OCR page rendering) holds this lock while it works.
+from ..vocab import ErrorCode
+from .base import Limits, ReadError
+
+# PDFium must not be called from two threads at once: every use of pypdfium2 in the
+# package goes through ``open_pdf``, which holds this lock.
 PDFIUM_LOCK = threading.RLock()
 # A path thinner than this (points) is a drawn rule even when it is filled, not stroked.
 THIN_RULE = 2.0
@@ -32,16 +48,22 @@ MIN_EDGE = 1.0
 # Nesting of form XObjects we follow when collecting rules and images.
 MAX_FORM_DEPTH = 8
 
+# A PDF transformation matrix (a b c d e f); PDFium objects are ctypes handles (Any).
+Matrix = tuple[float, float, float, float, float, float]
+
 
 @dataclass(slots=True)
 class Char:
-    """One printed character. ``space_before``: PDFium saw a space (real or a gap) just before it."""
+    """One character of a page. ``space_before``: a space (real or a gap) was seen just
+    before it. ``confidence``: how sure the reader is of it, 1 for a PDF's text layer, the
+    recognition score for OCR."""
     text: str
     x0: float
     top: float
     x1: float
     bottom: float
     space_before: bool = False
+    confidence: float = 1.0
 
     @property
     def cx(self) -> float:
@@ -71,6 +93,54 @@ class PageContent:
         area = self.width * self.height
         return min(1.0, self.image_area / area) if area > 0 else 0.0
 
+
+# ---------------------------------------------------------------- opening
+
+@contextmanager
+def open_pdf(data: bytes, name: str) -> Iterator[pdfium.PdfDocument]:
+    """The PDF ``data`` (file ``name``, for messages), open for the ``with`` block, which
+    runs under ``PDFIUM_LOCK``: keep the block to PDFium work (no OCR inside it). Refuses
+    a damaged, encrypted, page-less or too long (``Limits.max_pdf_pages``) PDF."""
+    with PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as e:
+            if getattr(e, "err_code", None) in (R.FPDF_ERR_PASSWORD, R.FPDF_ERR_SECURITY):
+                raise ReadError(f"PDF 已加密，无法读取：{name}（需要打开密码或使用了不支持的加密方式）",
+                                ErrorCode.ENCRYPTED_PDF) from None
+            raise ReadError(f"PDF 文件已损坏或不完整，无法读取：{name}（{e}）") from None
+        try:
+            n = len(doc)
+            if n == 0:
+                raise ReadError(f"PDF 没有页面：{name}")
+            if n > Limits.max_pdf_pages:
+                raise ReadError(f"PDF 页数过多（{n} 页，上限 {Limits.max_pdf_pages} 页）：{name}",
+                                ErrorCode.FILE_TOO_LARGE)
+            yield doc
+        finally:
+            doc.close()
+
+
+def title_hint(doc: pdfium.PdfDocument) -> str | None:
+    """The metadata title when it names a report (minus a word processor's decorations)."""
+    title = doc.get_metadata_value("Title").strip()
+    title = re.sub(r"^Microsoft (?:Word|PowerPoint) - ", "", title)
+    title = re.sub(r"\.(?:docx?|wps|pdf)$", "", title, flags=re.I).strip()
+    if re.search(r"政府信息公开|年度报告|工作报告", title):
+        return title
+    return None
+
+
+def date_hint(doc: pdfium.PdfDocument) -> str | None:
+    """The creation (or modification) date of the metadata, as YYYY-MM-DD."""
+    for key in ("CreationDate", "ModDate"):
+        m = re.match(r"(?:D:)?((?:19|20)\d\d)(\d\d)(\d\d)", doc.get_metadata_value(key).strip())
+        if m and 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31:
+            return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    return None
+
+
+# ---------------------------------------------------------------- page content
 
 class _Transform:
     """PDF user space → display space (top-left origin, rotation applied)."""
@@ -148,7 +218,7 @@ def _read_chars(textpage: pdfium.PdfTextPage, tf: _Transform) -> list[Char]:
     return out
 
 
-def _codes(raw, n: int) -> list[int]:
+def _codes(raw: Any, n: int) -> list[int]:
     """The page's character codes in one call; char by char where the page has
     characters outside the BMP (so that char indexes and text positions agree)."""
     buf = (ctypes.c_ushort * (n + 1))()
@@ -175,7 +245,7 @@ def _walk_objects(page: pdfium.PdfPage, tf: _Transform, content: PageContent) ->
             _visit(obj, kind, identity, tf, content, 0)
 
 
-def _visit(obj, kind: int, outer: tuple, tf: _Transform, content: PageContent, depth: int) -> None:
+def _visit(obj: Any, kind: int, outer: Matrix, tf: _Transform, content: PageContent, depth: int) -> None:
     if kind == R.FPDF_PAGEOBJ_PATH:
         content.edges.extend(_path_edges(obj, outer, tf))
     elif kind == R.FPDF_PAGEOBJ_IMAGE:
@@ -187,14 +257,14 @@ def _visit(obj, kind: int, outer: tuple, tf: _Transform, content: PageContent, d
             _visit(child, R.FPDFPageObj_GetType(child), m, tf, content, depth + 1)
 
 
-def _matrix(obj) -> tuple:
+def _matrix(obj: Any) -> Matrix:
     m = R.FS_MATRIX()
     if not R.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
         return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _compose(inner: tuple, outer: tuple) -> tuple:
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     """The matrix applying ``inner`` first, then ``outer`` (PDF row-vector convention)."""
     a, b, c, d, e, f = inner
     A, B, C, D, E, F = outer
@@ -202,12 +272,12 @@ def _compose(inner: tuple, outer: tuple) -> tuple:
             e * A + f * C + E, e * B + f * D + F)
 
 
-def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     a, b, c, d, e, f = m
     return a * x + c * y + e, b * x + d * y + f
 
 
-def _add_image(obj, outer: tuple, tf: _Transform, content: PageContent) -> None:
+def _add_image(obj: Any, outer: Matrix, tf: _Transform, content: PageContent) -> None:
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     if not R.FPDFPageObj_GetBounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)):
         return
@@ -219,7 +289,7 @@ def _add_image(obj, outer: tuple, tf: _Transform, content: PageContent) -> None:
     content.n_images += 1
 
 
-def _visible(obj, stroke: bool) -> bool:
+def _visible(obj: Any, stroke: bool) -> bool:
     """False for paint that cannot be seen: fully transparent or white."""
     r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
     getter = R.FPDFPageObj_GetStrokeColor if stroke else R.FPDFPageObj_GetFillColor
@@ -230,7 +300,7 @@ def _visible(obj, stroke: bool) -> bool:
     return not (r.value >= 245 and g.value >= 245 and b.value >= 245)
 
 
-def _subpaths(obj, m: tuple) -> list[list[tuple[float, float]]]:
+def _subpaths(obj: Any, m: Matrix) -> list[list[tuple[float, float]]]:
     """Polylines of a path in page user space; curves end a polyline (they are never rules)."""
     out: list[list[tuple[float, float]]] = []
     cur: list[tuple[float, float]] = []
@@ -260,7 +330,7 @@ def _subpaths(obj, m: tuple) -> list[list[tuple[float, float]]]:
     return out
 
 
-def _path_edges(obj, outer: tuple, tf: _Transform) -> list[dict]:
+def _path_edges(obj: Any, outer: Matrix, tf: _Transform) -> list[dict]:
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
     if not R.FPDFPath_GetDrawMode(obj, ctypes.byref(fillmode), ctypes.byref(stroke)):
         return []
@@ -275,9 +345,9 @@ def _path_edges(obj, outer: tuple, tf: _Transform) -> list[dict]:
         if stroked:
             edges.extend(_segment_edges(pts))
         elif filled:
-            edge = _thin_fill_edge(pts)
-            if edge:
-                edges.append(edge)
+            rule = _thin_fill_edge(pts)
+            if rule:
+                edges.append(rule)
     return edges
 
 
@@ -285,9 +355,9 @@ def _segment_edges(pts: list[tuple[float, float]]) -> list[dict]:
     edges = []
     for (ax, ay), (bx, by) in zip(pts, pts[1:]):
         if abs(ay - by) <= AXIS_TOLERANCE and abs(ax - bx) >= MIN_EDGE:
-            edges.append(_edge("h", min(ax, bx), max(ax, bx), (ay + by) / 2, (ay + by) / 2))
+            edges.append(edge("h", min(ax, bx), max(ax, bx), (ay + by) / 2, (ay + by) / 2))
         elif abs(ax - bx) <= AXIS_TOLERANCE and abs(ay - by) >= MIN_EDGE:
-            edges.append(_edge("v", (ax + bx) / 2, (ax + bx) / 2, min(ay, by), max(ay, by)))
+            edges.append(edge("v", (ax + bx) / 2, (ax + bx) / 2, min(ay, by), max(ay, by)))
     return edges
 
 
@@ -298,12 +368,13 @@ def _thin_fill_edge(pts: list[tuple[float, float]]) -> dict | None:
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     w, h = x1 - x0, y1 - y0
     if h <= THIN_RULE and w >= MIN_EDGE and w > h:
-        return _edge("h", x0, x1, (y0 + y1) / 2, (y0 + y1) / 2)
+        return edge("h", x0, x1, (y0 + y1) / 2, (y0 + y1) / 2)
     if w <= THIN_RULE and h >= MIN_EDGE and h > w:
-        return _edge("v", (x0 + x1) / 2, (x0 + x1) / 2, y0, y1)
+        return edge("v", (x0 + x1) / 2, (x0 + x1) / 2, y0, y1)
     return None
 
 
-def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+def edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict:
+    """A ruling segment (``orientation`` "h" or "v") as ``pdfplumber.table`` takes it."""
     return {"orientation": orientation, "x0": x0, "x1": x1, "top": top, "bottom": bottom,
             "width": x1 - x0, "height": bottom - top, "object_type": "line"}

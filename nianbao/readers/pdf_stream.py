@@ -35,7 +35,7 @@ class _Row:
     boxes: list[tuple[float, float, float, float]]
     bottom: float = 0.0          # grows when wrapped label lines are put back
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.bottom = self.line.bottom
 
     @property

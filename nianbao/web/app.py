@@ -310,7 +310,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             f = form.get("file")
             fmt = str(form.get("fmt") or "docx").lower().lstrip(".")
             allow = str(form.get("allow_inconsistent") or "").lower() in ("1", "on", "true", "yes")
-            again = {"compose_again": True, "fmt": fmt, "allow_checked": allow}
+            again: dict[str, Any] = {"compose_again": True, "fmt": fmt, "allow_checked": allow}
             if fmt not in FMT_ZH:
                 raise WebError(f"不支持的输出格式：{fmt}（可选 docx、html、md）。", 400, "无法生成报告")
             if not isinstance(f, UploadFile) or not (f.filename or (f.size or 0) > 0):

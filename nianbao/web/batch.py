@@ -61,8 +61,12 @@ class Batch:
 
     @property
     def failures(self) -> list[tuple[str, str]]:
-        return [(e.source, (e.error or e.audit_error).message if (e.error or e.audit_error) else "")
-                for e in self.entries if e.audit is None]
+        out: list[tuple[str, str]] = []
+        for e in self.entries:
+            if e.audit is None:
+                err = e.error or e.audit_error
+                out.append((e.source, err.message if err is not None else ""))
+        return out
 
     def html(self) -> str:
         from ..audit.export_html import render_html
