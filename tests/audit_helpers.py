@@ -18,7 +18,7 @@ from nianbao.grid import Source
 from nianbao.model import CellValue, Note, Report, Section
 from nianbao.normalize import fold, parse_value, split_ordinal
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[1] / "examples" / "samples"
 SECTION_KEYS = ["s1_overview", "s2_proactive", "s3_requests", "s4_review_litigation", "s5_problems", "s6_other"]
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SAMPLES = SHARED / "samples"
-REAL = SHARED / "real"
+EXAMPLES = ROOT / "examples"     # the bundled real reports with their answer keys
+SAMPLES = EXAMPLES / "samples"
+REAL = EXAMPLES / "real"
 sys.path.insert(0, str(Path(__file__).parent))
 
 

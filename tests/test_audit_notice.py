@@ -14,6 +14,8 @@ from audit_helpers import build_report, sample_report, zero_cells  # noqa: E402
 from nianbao.audit import audit_report  # noqa: E402
 from nianbao.cli import app  # noqa: E402
 from nianbao.grid import Source  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 from nianbao.model import Note  # noqa: E402
 from nianbao.notice import TEMPLATE, NoticeOptions, notice_items, write_notice, write_notices  # noqa: E402
 from nianbao.vocab import NoteCode  # noqa: E402
@@ -72,12 +74,12 @@ def test_custom_template_edited_by_the_office(tmp_path):
 
 
 def test_cli_notice_single_and_batch(tmp_path):
-    r = CliRunner().invoke(app, ["notice", "/work/shared/samples/000_33ff4c3c35a3d77b.txt", "-o",
+    r = CliRunner().invoke(app, ["notice", str(EXAMPLES / "samples" / "000_33ff4c3c35a3d77b.txt"), "-o",
                                  str(tmp_path / "整改通知.docx"), "--office", "某区政务公开办", "--date", "2024-02-01"])
     assert r.exit_code == 0, r.output
     assert "某区政务公开办" in text_of(tmp_path / "整改通知.docx")
-    r = CliRunner().invoke(app, ["notice", "/work/shared/samples", "-o", str(tmp_path / "dir")])
+    r = CliRunner().invoke(app, ["notice", str(EXAMPLES / "samples"), "-o", str(tmp_path / "dir")])
     assert r.exit_code == 0, r.output
     assert len(list((tmp_path / "dir").glob("*.docx"))) >= 3
-    r = CliRunner().invoke(app, ["notice", "/work/shared/samples/000_33ff4c3c35a3d77b.txt", "--deadline", "x"])
+    r = CliRunner().invoke(app, ["notice", str(EXAMPLES / "samples" / "000_33ff4c3c35a3d77b.txt"), "--deadline", "x"])
     assert r.exit_code != 0

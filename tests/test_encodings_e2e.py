@@ -20,11 +20,10 @@ import pytest
 from nianbao.extract import extract_path
 from nianbao.readers import read
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[1] / "examples"
 SAMPLES = sorted((SHARED / "samples").glob("*.txt"))
 REAL_HTML = SHARED / "real" / "020_pingtan_2023.html"
 
-pytestmark = pytest.mark.skipif(not SAMPLES, reason="shared/samples not present")
 
 
 def truth_of(path: Path) -> dict:

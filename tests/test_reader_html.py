@@ -10,12 +10,9 @@ from nianbao.readers import read
 from nianbao.readers.base import Limits, ReadError
 from nianbao.readers.html import HtmlReader
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
-if not REAL.is_dir():
-    REAL = Path("/work/shared/real")
+REAL = Path(__file__).resolve().parents[1] / "examples" / "real"
 PAGE_2023 = REAL / "020_pingtan_2023.html"
 PAGE_2018 = REAL / "024_pingtan_2018_pre2019.html"
-needs_real = pytest.mark.skipif(not PAGE_2023.is_file(), reason="shared/real pages not present")
 
 
 def convert(html: str | bytes, name: str = "r.html"):
@@ -45,7 +42,6 @@ def doc2023():
     return read(PAGE_2023)
 
 
-@needs_real
 def test_real_2023_hints(doc2023):
     assert doc2023.format == "html"
     assert doc2023.encoding == "utf-8"
@@ -53,7 +49,6 @@ def test_real_2023_hints(doc2023):
     assert doc2023.date_hint == "2024-03-08"
 
 
-@needs_real
 def test_real_2023_table3_values_under_headers(doc2023):
     t3 = next(t for t in doc2023.tables if any(c.text == "一、本年新收政府信息公开申请数量" for c in t.cells))
     headers = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
@@ -78,7 +73,6 @@ def test_real_2023_table3_values_under_headers(doc2023):
     assert label.source.table == doc2023.tables.index(t3) and label.source.row == label.row
 
 
-@needs_real
 def test_real_2023_fee_and_review_table(doc2023):
     t2 = doc2023.tables[0]
     fee = find_cell(t2, "行政事业性收费")
@@ -88,7 +82,6 @@ def test_real_2023_fee_and_review_table(doc2023):
     assert [c.text for c in t4.rows()[-1]] == "1 1 0 0 2 4 0 0 1 5 1 0 1 0 2".split()
 
 
-@needs_real
 def test_real_2023_main_content_without_chrome(doc2023):
     texts = [p.text for p in doc2023.paragraphs]
     assert texts[0].startswith("本报告根据《中华人民共和国政府信息公开条例》")
@@ -103,7 +96,6 @@ def test_real_2023_main_content_without_chrome(doc2023):
     assert all(t.columns_reliable and t.rows_reliable for t in doc2023.tables)
 
 
-@needs_real
 def test_real_2018_free_form():
     doc = read(PAGE_2018)
     assert doc.title_hint == "平潭综合实验区2018年度政府信息公开工作年度报告"
