@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Union
 
 from .errors import NianbaoError, internal_error
 from .guard import Limits, WorkerPool, guarded_map, run_in_process
+from .jsonio import json_line
 from .model import Report
 
 if TYPE_CHECKING:
@@ -37,10 +38,14 @@ class Outcome:
     size: int | None = None
     seconds: float = 0.0
     audit_error: NianbaoError | None = None    # the report was read but an audit bug stopped its audit
+    # The output line (one JSON Lines record, see ``LINES``) rendered where the file was
+    # processed, when asked for with ``render=``; the report and its audit then stay in
+    # the worker: a line crosses the process boundary, not the object graph.
+    line: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.report is not None
+        return self.error is None
 
     def error_record(self) -> dict[str, Any]:
         """``{"source", "error", "error_code"}``: the line of a file that produced no report."""
@@ -62,14 +67,23 @@ class Outcome:
         return self.error_record()
 
 
+# ``render=`` values: which record an Outcome renders as its ``line``.
+LINES: dict[str, Callable[[Outcome], dict[str, Any]]] = {
+    "cells": Outcome.cells_record,     # extract --cells
+    "model": Outcome.model_record,     # extract --json
+    "audit": Outcome.audit_record,     # check --json
+}
+
+
 def source_of(item: Item) -> str:
     return item[0] if isinstance(item, tuple) else str(item)
 
 
-def process(item: Item, *, audit: bool = True) -> Outcome:
+def process(item: Item, *, audit: bool = True, render: str | None = None) -> Outcome:
     """Read, extract and (optionally) audit one file here, in this process. A file that
     cannot be processed gives ``Outcome(error=...)``; this never raises for a bad file
-    (only ``MemoryError``/``KeyboardInterrupt`` pass, for the guard to handle)."""
+    (only ``MemoryError``/``KeyboardInterrupt`` pass, for the guard to handle).
+    ``render`` (a key of ``LINES``): return the rendered JSON line instead of the report."""
     from .audit.run import audit_report
     from .extract import extract_path
     from .readers import load_bytes
@@ -102,6 +116,9 @@ def process(item: Item, *, audit: bool = True) -> Outcome:
             except Exception as e:  # noqa: BLE001 - audit_report isolates rules; this is a last guard
                 out.audit_error = internal_error("审核", e)
     out.seconds = time.perf_counter() - t0
+    if render is not None:
+        out.line = json_line(LINES[render](out))
+        out.report = out.audit = None
     return out
 
 
@@ -115,21 +132,25 @@ def as_outcome(item: Item, result: Any) -> Outcome:
 
 
 def process_many(items: Iterable[Item], *, audit: bool = True, limits: Limits = Limits(),
-                 pool: WorkerPool | None = None) -> Iterator[Outcome]:
+                 pool: WorkerPool | None = None, render: str | None = None) -> Iterator[Outcome]:
     """Every file under the guard, in input order. ``limits.workers == 0``: in this
     process (time limit only). ``pool``: long-lived workers of ``process_job(audit)``
-    to reuse (the web app keeps one)."""
+    to reuse (the web app keeps one). ``render``: each Outcome carries its output line
+    (see ``process``) instead of the report."""
     if pool is not None:
         for item, res in pool.map(items):
             yield as_outcome(item, res)
         return
-    for item, res in guarded_map(process_job(audit), items, limits):
-        yield as_outcome(item, res)
+    for item, res in guarded_map(process_job(audit, render), items, limits):
+        out = as_outcome(item, res)
+        if render is not None and out.line is None:    # the guard's own error (timeout, crash)
+            out.line = json_line(LINES[render](out))
+        yield out
 
 
-def process_job(audit: bool = True) -> Callable[[Item], Outcome]:
+def process_job(audit: bool = True, render: str | None = None) -> Callable[[Item], Outcome]:
     """The picklable job a worker runs for ``process_many``."""
-    return functools.partial(process, audit=audit)
+    return functools.partial(process, audit=audit, render=render)
 
 
 def process_one(item: Item, *, audit: bool = True, timeout: float | None = None) -> Outcome:

@@ -16,7 +16,6 @@ from rich.markup import escape
 
 from ..core import process_many
 from ..files import expand_inputs
-from ..jsonio import json_line
 from ..render.terminal import print_report as _print_report
 from .app import app
 from .options import MAX_MEMORY, TIMEOUT, WORKERS, limits
@@ -35,11 +34,13 @@ def extract_cmd(
     err = Console(stderr=True)
     inputs = expand_inputs(files)
     failed = 0
-    for out in process_many(inputs, audit=False, limits=limits(len(inputs), timeout, max_memory_mb, workers)):
-        if out.report is None:
+    render = "cells" if cells else "model" if as_json else None
+    run = limits(len(inputs), timeout, max_memory_mb, workers)
+    for out in process_many(inputs, audit=False, limits=run, render=render):
+        if not out.ok:
             failed += 1
-        if cells or as_json:
-            sys.stdout.write(json_line(out.cells_record() if cells else out.model_record()))
+        if out.line is not None:
+            sys.stdout.write(out.line)
             sys.stdout.flush()
         elif out.report is None:
             assert out.error is not None
