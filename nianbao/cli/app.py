@@ -26,3 +26,6 @@ def tune_gc() -> None:
 def _main() -> None:
     """政府信息公开工作年度报告：读取（extract）、审核（check）、编写（template / compose）。"""
     tune_gc()
+
+
+from . import units as _units  # noqa: E402,F401  (registers ``nianbao units``)

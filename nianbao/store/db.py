@@ -30,9 +30,7 @@ from typing import Any, Iterable, Sequence
 import duckdb
 import pyarrow as pa
 
-SCHEMA_VERSION = "2"
-# Older schema versions this program upgrades in place: version → statements.
-MIGRATIONS = {"1": ["ALTER TABLE errors ADD COLUMN IF NOT EXISTS code VARCHAR"]}
+SCHEMA_VERSION = "3"
 
 # table → [(column, DuckDB type)], in storage order. "table" and "where" are SQL keywords:
 # quote them in queries (``"table"``, ``"where"``).
@@ -77,7 +75,30 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("source", "VARCHAR"), ("sha256", "VARCHAR"), ("message", "VARCHAR"), ("ingested_at", "TIMESTAMP"),
         ("code", "VARCHAR"),       # nianbao.vocab.ErrorCode: why the file gave no report
     ],
+    # The review season (store/units.py, store/review.py): the office's list of units, reports
+    # attached to a unit by hand, the reviews of findings, the notices sent and the upload batches.
+    "units": [
+        ("unit_id", "VARCHAR"), ("name", "VARCHAR"), ("name_norm", "VARCHAR"), ("parent", "VARCHAR"),
+        ("kind", "VARCHAR"), ("aliases", "VARCHAR[]"), ("column_url", "VARCHAR"), ("seq", "INTEGER"),
+        ("imported_at", "TIMESTAMP"),
+    ],
+    "unit_reports": [
+        ("report_id", "VARCHAR"), ("unit_id", "VARCHAR"), ("assigned_by", "VARCHAR"), ("assigned_at", "TIMESTAMP"),
+    ],
+    "reviews": [
+        ("fingerprint", "VARCHAR"), ("status", "VARCHAR"), ("note", "VARCHAR"), ("reviewer", "VARCHAR"),
+        ("reviewed_at", "TIMESTAMP"), ("report_id", "VARCHAR"),
+    ],
+    "notices": [
+        ("unit_id", "VARCHAR"), ("year", "INTEGER"), ("report_id", "VARCHAR"), ("n_items", "INTEGER"),
+        ("sent_at", "TIMESTAMP"),
+    ],
+    "uploads": [
+        ("batch_id", "VARCHAR"), ("seq", "INTEGER"), ("source", "VARCHAR"), ("report_id", "VARCHAR"),
+        ("message", "VARCHAR"), ("uploaded_at", "TIMESTAMP"),
+    ],
 }
+SEASON_TABLES = ("units", "unit_reports", "reviews", "notices", "uploads")
 REPORT_TABLES = ("cells", "sections", "findings", "notes", "legacy_items")   # child tables keyed by report_id
 EXPORT_TABLES = ("reports", "cells", "sections", "findings", "notes", "legacy_items", "errors")
 
@@ -95,6 +116,12 @@ def q(name: str) -> str:
 def _ddl(table: str) -> str:
     cols = ", ".join(f"{q(c)} {ty}" for c, ty in TABLES[table])
     return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
+
+
+# Older schema versions this program upgrades in place: version → the statements that bring
+# it to the next version (applied one after the other up to SCHEMA_VERSION).
+MIGRATIONS = {"1": ["ALTER TABLE errors ADD COLUMN IF NOT EXISTS code VARCHAR"],
+              "2": [_ddl(t) for t in SEASON_TABLES]}
 
 
 VIEWS = {
@@ -321,10 +348,13 @@ class Store:
         con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)")
         ver = _one(con, "SELECT value FROM meta WHERE key = 'schema_version'")
         if ver is not None and ver[0] in MIGRATIONS:
-            for stmt in MIGRATIONS[ver[0]]:
-                con.execute(stmt)
-            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
-            ver = (SCHEMA_VERSION,)
+            v = ver[0]
+            while v in MIGRATIONS:
+                for stmt in MIGRATIONS[v]:
+                    con.execute(stmt)
+                v = str(int(v) + 1)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [v])
+            ver = (v,)
         if ver is not None and ver[0] != SCHEMA_VERSION:
             raise StoreError(f"数据库 {self.path} 的结构版本为 {ver[0]}，本程序需要 {SCHEMA_VERSION}；请新建数据库后重新导入")
         for t in TABLES:
