@@ -6,7 +6,7 @@ exists past this point: the extractor only sees grid documents.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass(slots=True)
@@ -21,7 +21,14 @@ class Source:
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom (PDF points / pixels)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        d: dict = {"file": self.file}
+        for k in ("page", "line", "table", "row", "col"):
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
+        if self.bbox is not None:
+            d["bbox"] = self.bbox
+        return d
 
     def describe(self) -> str:
         """Short Chinese description: 第3页 第12行 表2 行4 列5."""

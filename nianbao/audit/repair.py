@@ -162,14 +162,20 @@ def _moved(c: Candidate) -> str | None:
     return PATTERN_MOVED if v1 - c.current[k1] == -(v2 - c.current[k2]) else None
 
 
+def _exact(x: int | float | Fraction) -> int | Fraction:
+    return x if isinstance(x, int) else Fraction(x)
+
+
 def _solve2(eqs: list[Equation], by_key: dict[str, list[int]], k1: str, k2: str) -> tuple[Fraction, Fraction] | None:
     rows = sorted(set(by_key[k1]) | set(by_key[k2]))
-    system = [(Fraction(eqs[i][1].get(k1, 0)), Fraction(eqs[i][1].get(k2, 0)), Fraction(-eqs[i][2])) for i in rows]
+    # Coefficients and residuals are the printed integers (exact as Fractions when not):
+    # the elimination stays in them and only the quotient is a Fraction.
+    system = [(_exact(eqs[i][1].get(k1, 0)), _exact(eqs[i][1].get(k2, 0)), _exact(-eqs[i][2])) for i in rows]
     sol = None
     for (a1, b1, c1), (a2, b2, c2) in combinations(system, 2):
         det = a1 * b2 - a2 * b1
         if det != 0:
-            sol = ((c1 * b2 - c2 * b1) / det, (a1 * c2 - a2 * c1) / det)
+            sol = (Fraction(c1 * b2 - c2 * b1) / det, Fraction(a1 * c2 - a2 * c1) / det)
             break
     if sol is None:
         return None

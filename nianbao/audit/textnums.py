@@ -18,6 +18,7 @@ repair ranking). Pure text analysis: no table access.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -458,6 +459,12 @@ def statements(text: str, section: str, *, year: int | None = None, agency: str 
     return out
 
 
+# Every text rule of one audit (and each repair candidate) asks for the same sections:
+# analysed once per distinct (text, section, year, agency). The facts are read, never changed.
+TEXT_MEMO = 512
+
+
+@lru_cache(maxsize=TEXT_MEMO)
 def analyse_text(text: str, section: str, *, year: int | None = None, agency: str | None = None) -> TextFacts:
     figs = figures(text, section, year=year, agency=agency)
     return TextFacts(figs, sums(figs), statements(text, section, year=year, agency=agency))
