@@ -116,10 +116,12 @@ def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
 
 @dataclass
 class Selection:
-    cells: list[GridCell | None]       # one per expected column (None: absent)
+    cells: list[GridCell | None]       # one per expected column (None: absent or not placeable)
     extra: list[GridCell]              # printed cells beyond the expected count
     missing: int                       # expected columns with no cell at all
     trimmed_leading: int = 0           # leading empty cells dropped (shifted layout)
+    ambiguous: bool = False            # fewer printed cells than columns, some filled: columns unknown
+    printed: list[GridCell] = field(default_factory=list)   # the row's value cells after spacers
 
 
 def select_values(values: list[GridCell], n: int, keep: str = "first") -> Selection:
@@ -129,6 +131,13 @@ def select_values(values: list[GridCell], n: int, keep: str = "first") -> Select
     a text rendering kept as empty strings). More than N non-empty cells are extra
     cells: ``keep`` says whether the first or the last N are the table's (format.md
     §8.1 "extra cells": take the first for 表二; §8.2 rule 3: the last 7 for 表三).
+
+    Fewer than N cells of which some print a value are *ambiguous*: nothing in the row
+    says which columns they belong to (a blank cell that vanished could be any of
+    them), so no cell is placed (``cells`` all None, ``ambiguous`` set) and the caller
+    either finds the columns in the layout (``place_by_columns``) or records the row as
+    unreadable. Filling from the left would put a number under the wrong column.
+    A short row that prints nothing keeps its empty cells first: every value is null.
     """
     v = list(values)
     while len(v) > n and not v[-1].text.strip():
@@ -139,11 +148,30 @@ def select_values(values: list[GridCell], n: int, keep: str = "first") -> Select
         lead += 1
     if len(v) > n:
         if keep == "last":
-            return Selection(cells=list[GridCell | None](v[-n:]), extra=v[:-n], missing=0, trimmed_leading=lead)
-        return Selection(cells=list[GridCell | None](v[:n]), extra=v[n:], missing=0, trimmed_leading=lead)
+            return Selection(cells=list[GridCell | None](v[-n:]), extra=v[:-n], missing=0, trimmed_leading=lead,
+                             printed=v)
+        return Selection(cells=list[GridCell | None](v[:n]), extra=v[n:], missing=0, trimmed_leading=lead,
+                         printed=v)
     missing = n - len(v)
+    if missing and any(c.text.strip() for c in v):
+        return Selection(cells=[None] * n, extra=[], missing=missing, trimmed_leading=lead, ambiguous=True,
+                         printed=v)
     padded: list[GridCell | None] = [*v, *([None] * missing)]
-    return Selection(cells=padded, extra=[], missing=missing, trimmed_leading=lead)
+    return Selection(cells=padded, extra=[], missing=missing, trimmed_leading=lead, printed=v)
+
+
+def place_by_columns(values: list[GridCell], columns: list[GridCell]) -> list[GridCell | None] | None:
+    """Cells of a row of a reliable grid under the given header cells, by position.
+
+    Returns one entry per header cell (None where the row has no cell under it), or
+    None when a printed value sits under none of the header cells (the row is shifted
+    against its header: positions say nothing then).
+    """
+    picked = [cell_at(values, h.col) for h in columns]
+    chosen = {id(c) for c in picked if c is not None}
+    if any(c.text.strip() and id(c) not in chosen for c in values):
+        return None
+    return picked
 
 
 def cell_at(row_cells: list[GridCell], col: int) -> GridCell | None:

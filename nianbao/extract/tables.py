@@ -16,9 +16,16 @@ from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, fold, parse_value, squash
 from ..standard import Match, Standard
-from .rows import LogicalRow, cell_at, header_columns, logical_rows, select_values
+from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
 
 T2, T3, T4 = "t2", "t3", "t4"
+
+# Confidence of a note saying a row's values could not be placed: the numbers are
+# printed, but which column each belongs to is unknown, so the row is a reading problem.
+AMBIGUOUS_CONFIDENCE = 0.3
+# Confidence of cells placed by their grid position although the row prints fewer
+# cells than its header has columns: the position is reliable, the row is still odd.
+POSITIONED_CONFIDENCE = 0.9
 
 
 @dataclass
@@ -141,6 +148,40 @@ class Mapper:
                 where=where, keys=keys[len(keys) - sel.missing:], source=label.source if label else None,
                 evidence={"printed": [c.text for c in sel.cells if c is not None]}, confidence=0.5)
 
+    def place_row(self, table: str, row_key: str, keys: list[str], label: GridCell | None, match: Match | None,
+                  sel: Selection, columns: list[GridCell] | None, column_labels: list[str | None]) -> bool:
+        """Put a row whose printed cells are fewer than its columns (``sel.ambiguous``).
+
+        With ``columns`` (the header cells of a reliable grid) each printed cell goes
+        where it stands; the columns with no cell are absent. Without them, or when a
+        cell stands under no header column, nothing says which columns the numbers
+        belong to: every cell of the row is null and an ``ambiguous-cells`` note says
+        why (never filled from the left). Returns True when the row was placed.
+        """
+        name = squash(label.text) if label else row_key
+        where = keys[0].rsplit(".", 1)[0] if keys else row_key
+        placed = place_by_columns(sel.printed, columns) if columns is not None else None
+        if placed is not None:
+            for k, c, cl in zip(keys, placed, column_labels):
+                self.put(k, c, label, match, column_label=cl, confidence=POSITIONED_CONFIDENCE)
+            absent = [k for k, c in zip(keys, placed) if c is None]
+            if absent:
+                self.report.note(
+                    "missing-cell", f"{table}“{name}”行缺少 {len(absent)} 个单元格（按单元格位置对应表头，其余列未印出）",
+                    where=where, keys=absent, source=label.source if label else None,
+                    evidence={"printed": [c.text for c in sel.printed]}, confidence=POSITIONED_CONFIDENCE)
+            return True
+        for k, cl in zip(keys, column_labels):
+            self.put(k, None, label, match, column_label=cl, confidence=AMBIGUOUS_CONFIDENCE)
+        self.report.note(
+            "ambiguous-cells", f"{table}“{name}”行只印了 {len(sel.printed)} 个单元格（"
+            f"{'、'.join(c.text.strip() or '空' for c in sel.printed)}），少于表头的 {len(keys)} 列，"
+            "版面也没有表明各属哪一列：本行按无法确定处理，不从左往右填入，需人工核对",
+            where=where, keys=keys, source=label.source if label else None,
+            evidence={"printed": [c.text for c in sel.printed], "columns": len(keys)},
+            confidence=AMBIGUOUS_CONFIDENCE)
+        return False
+
 
 # ---------------------------------------------------------------------------------------
 # 表二
@@ -151,6 +192,8 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     prefix = "t2" if m.version == FORMAT_2021 else "t2v19"
     header: list[str | None] | None = None
     header_labels: list[str] = []
+    header_cells: dict[str, GridCell] = {}     # column key → header cell (for positions in a reliable grid)
+    header_table: GridTable | None = None
     found = False
     for r in rows:
         if not r.labels:
@@ -162,6 +205,8 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             cols = [t["col_matcher"].match(c.text) for c in r.labels[1:]]
             header = [c.entry.key if c else None for c in cols]
             header_labels = [c.text for c in r.labels[1:]]
+            header_cells = {cm.entry.key: c for c, cm in zip(r.labels[1:], cols) if cm is not None}
+            header_table = r.table
             for c, cm in zip(r.labels[1:], cols):
                 if cm is not None:
                     m.note_label("表二", f"{prefix}.*.{cm.entry.key}", c, cm)
@@ -188,11 +233,16 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             continue
         sel = select_values(r.values, len(keys), keep="first")
         col_labels = dict(zip(header or [], header_labels))
+        m.note_label("表二", f"t2.{row.key}", label, match)
+        found = True
+        if sel.ambiguous:
+            reliable = r.table is not None and r.table is header_table and r.table.columns_reliable
+            columns = [header_cells[c] for c in order] if reliable and all(c in header_cells for c in order) else None
+            m.place_row("表二", row.key, keys, label, match, sel, columns, [col_labels.get(c) for c in order])
+            continue
         for k, cell, ck in zip(keys, sel.cells, order):
             m.put(k, cell, label, match, column_label=col_labels.get(ck))
-        m.note_label("表二", f"t2.{row.key}", label, match)
         m.note_selection("表二", row.key, keys, label, sel)
-        found = True
     return found
 
 
@@ -320,10 +370,19 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             # the values of several rows run together (a scrambled text layer): not this row's
             m.report.note("ambiguous-cells", f"表三“{squash(r.label_text)}”后面连续出现 {len(r.filled_values())} 个数值，"
                           f"无法确定哪些属于本行，本行按缺失处理", where=f"t3.{key_row}", keys=keys,
-                          source=label.source, evidence={"values": [c.text for c in r.values]}, confidence=0.3)
+                          source=label.source, evidence={"values": [c.text for c in r.values]},
+                          confidence=AMBIGUOUS_CONFIDENCE)
+            for k in keys:
+                m.put(k, None, label, match, confidence=AMBIGUOUS_CONFIDENCE)
             continue
         if not used_header:
             sel = select_values(r.values, len(cols), keep="last")
+        if not used_header and sel.ambiguous:
+            reliable = hm is not None and r.table is not None and r.table.columns_reliable \
+                and label.col + label.colspan <= min(h.col for h in hm.values())
+            columns = [hm[c] for c in cols] if hm is not None and reliable else None
+            m.place_row("表三", key_row, keys, label, match, sel, columns, [hm[c].text if hm else None for c in cols])
+        elif not used_header:
             for k, c, ck in zip(keys, sel.cells, cols):
                 m.put(k, c, label, match, column_label=hm[ck].text if hm else None,
                       confidence=1.0 if not sel.extra and not sel.missing else 0.6)
@@ -399,6 +458,10 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
                       evidence={"runs": [[c.text for c in x.values] for x in data]}, confidence=0.3)
         return True
     sel = select_values(r.values, len(keys), keep="last")
+    if sel.ambiguous:
+        columns = [hm[k] for k in keys] if hm else None
+        m.place_row("表四", "row", keys, r.label, None, sel, columns, [hm[k].text if hm else None for k in keys])
+        return True
     for k, c in zip(order, sel.cells):
         m.put(k, c, None, None, confidence=1.0 if not sel.extra and not sel.missing else 0.6)
     m.note_selection("表四", "row", keys, r.label, sel)
