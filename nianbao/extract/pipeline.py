@@ -54,6 +54,7 @@ def run(doc: GridDocument) -> Report:
         "t3": tables.map_t3(std, ctx.rows[tables.T3], mapper),
         "t4": tables.map_t4(std, ctx.rows[tables.T4], ctx.tables[tables.T4], mapper),
     }
+    mapper.finish()
     _complete(report, std, ver, doc)
     from .confidence import flag_low_confidence    # cells the reader was not sure of: notes
     flag_low_confidence(report, doc)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..grid import GridCell, GridTable
-from ..normalize import fold, is_value_text
+from ..normalize import KIND_NUMBER, KIND_ZERO, fold, is_value_text, parse_value
 
 
 @dataclass
@@ -120,7 +120,7 @@ class Selection:
     extra: list[GridCell]              # printed cells beyond the expected count
     missing: int                       # expected columns with no cell at all
     trimmed_leading: int = 0           # leading empty cells dropped (shifted layout)
-    ambiguous: bool = False            # fewer printed cells than columns, some filled: columns unknown
+    ambiguous: bool = False            # fewer printed cells than columns, some numbers: columns unknown
     printed: list[GridCell] = field(default_factory=list)   # the row's value cells after spacers
 
 
@@ -132,12 +132,14 @@ def select_values(values: list[GridCell], n: int, keep: str = "first") -> Select
     cells: ``keep`` says whether the first or the last N are the table's (format.md
     §8.1 "extra cells": take the first for 表二; §8.2 rule 3: the last 7 for 表三).
 
-    Fewer than N cells of which some print a value are *ambiguous*: nothing in the row
+    Fewer than N cells of which some print a number are *ambiguous*: nothing in the row
     says which columns they belong to (a blank cell that vanished could be any of
     them), so no cell is placed (``cells`` all None, ``ambiguous`` set) and the caller
     either finds the columns in the layout (``place_by_columns``) or records the row as
     unreadable. Filling from the left would put a number under the wrong column.
-    A short row that prints nothing keeps its empty cells first: every value is null.
+    A short row that prints no number (blanks, marks, text) keeps its cells in order
+    with the rest absent: every value of it is null wherever its cells stand, and the
+    printed text stays visible to the auditor.
     """
     v = list(values)
     while len(v) > n and not v[-1].text.strip():
@@ -153,11 +155,15 @@ def select_values(values: list[GridCell], n: int, keep: str = "first") -> Select
         return Selection(cells=list[GridCell | None](v[:n]), extra=v[n:], missing=0, trimmed_leading=lead,
                          printed=v)
     missing = n - len(v)
-    if missing and any(c.text.strip() for c in v):
+    if missing and any(_is_number(c.text) for c in v):
         return Selection(cells=[None] * n, extra=[], missing=missing, trimmed_leading=lead, ambiguous=True,
                          printed=v)
     padded: list[GridCell | None] = [*v, *([None] * missing)]
     return Selection(cells=padded, extra=[], missing=missing, trimmed_leading=lead, printed=v)
+
+
+def _is_number(text: str) -> bool:
+    return parse_value(text, decimal=True).kind in (KIND_NUMBER, KIND_ZERO)
 
 
 def place_by_columns(values: list[GridCell], columns: list[GridCell]) -> list[GridCell | None] | None:

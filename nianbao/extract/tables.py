@@ -9,12 +9,13 @@ as a ``Note`` for the auditor: extra/missing cells, label variants, shifted colu
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
-from ..normalize import KIND_ABSENT, fold, parse_value, squash
+from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
 from ..standard import Match, Standard
 from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
 
@@ -26,6 +27,12 @@ AMBIGUOUS_CONFIDENCE = 0.3
 # Confidence of cells placed by their grid position although the row prints fewer
 # cells than its header has columns: the position is reliable, the row is still odd.
 POSITIONED_CONFIDENCE = 0.9
+# Printed text quoted in a note is cut to this many characters (a damaged cell can hold
+# thousands of digits; the note says how many).
+QUOTE_CHARS = 40
+# A unit in a column label: ``（单位：万元）``, ``(元)``.
+_COLUMN_UNIT = re.compile(r"[（(]\s*(?:单位\s*[：:]\s*)?([^（()）：:\s]{1,3})\s*[）)]")
+_UNITS = ("件", "个", "项", "条", "元", "万元")
 
 
 @dataclass
@@ -92,6 +99,14 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
     return ctx
 
 
+def label_unit(label: str) -> str | None:
+    """The unit a column label prints in brackets (``（单位：万元）`` → 万元), if any."""
+    for m in _COLUMN_UNIT.finditer(fold(label)):
+        if m.group(1) in _UNITS:
+            return m.group(1)
+    return None
+
+
 class Mapper:
     """Writes CellValues and Notes into a Report."""
 
@@ -100,6 +115,42 @@ class Mapper:
         self.report = report
         self.version = version
         self.decimal = std.decimal_keys(version)
+        self.units: dict[tuple[str, str], list[CellValue]] = {}    # (table, printed unit) → cells
+
+    def finish(self) -> None:
+        """Notes gathered over the whole report: one per table and printed unit."""
+        for (table, unit), cells in self.units.items():
+            keys = [c.key for c in cells]
+            shown = "、".join(squash(c.raw or "") for c in cells[:3]) + ("等" if len(cells) > 3 else "")
+            msg = f"{table}有 {len(cells)} 个单元格的数字带单位“{unit}”（{shown}），按印出的数字记录，未换算"
+            other = sorted({u for c in cells if (u := self.column_unit(c.key)) and u != unit})
+            if other:
+                msg += f"；该列的单位是“{'、'.join(other)}”，与印出的单位不同，需人工核对"
+            self.report.note("printed-unit", msg, where=keys[0].rsplit(".", 1)[0] if len(keys) == 1 else table,
+                             keys=keys, evidence={"unit": unit, "printed": {c.key: c.raw for c in cells},
+                                                  "column_unit": other[0] if len(other) == 1 else None})
+        self.units = {}
+
+    def column_unit(self, key: str) -> str | None:
+        """The unit the standard prints in a column's label (``（单位：万元）``), if any."""
+        try:
+            _, col = self.std.label_of(key, self.version)
+        except (KeyError, StopIteration):
+            return None
+        return label_unit(col)
+
+    def note_header_unit(self, table: str, header: GridCell, keys: list[str]) -> None:
+        """A column label printing another unit than the standard's (``（单位：元）`` for
+        万元): the column's numbers are kept as printed; the note says so."""
+        unit = label_unit(header.text)
+        std_unit = self.column_unit(keys[0]) if keys else None
+        if unit is None or unit == std_unit:
+            return
+        self.report.note(
+            "printed-unit", f"{table}表头“{squash(header.text)}”印的单位是“{unit}”"
+            + (f"，标准格式为“{std_unit}”" if std_unit else "") + "：该列数值按印出的数字记录，未换算",
+            where=keys[0].rsplit(".", 1)[0] if len(keys) == 1 else table, keys=keys, source=header.source,
+            evidence={"unit": unit, "column_unit": std_unit, "printed_label": header.text})
 
     # -- cells -----------------------------------------------------------------------
     def put(self, key: str, cell: GridCell | None, row_label: GridCell | None, match: Match | None,
@@ -115,9 +166,19 @@ class Mapper:
         pv = parse_value(cell.text, key in self.decimal, self.std.na_marks)
         conf = confidence if cell.confidence is None else min(confidence, cell.confidence)
         # positional: CellValue(key, value, kind, raw, label, column_label, variant, source, confidence)
-        self.report.cells[key] = CellValue(
+        cv = self.report.cells[key] = CellValue(
             key, pv.value, pv.kind, cell.text, row_label.text if row_label else None, column_label,
             match.variant if match else None, cell.source, conf)
+        if pv.unit is not None and pv.value is not None:
+            table = {"t2": "表二", "t2v19": "表二", "t3": "表三", "t4": "表四"}[key.split(".", 1)[0]]
+            self.units.setdefault((table, pv.unit), []).append(cv)
+        if pv.note == NOTE_TOO_LONG:
+            digits = sum(ch.isdigit() for ch in cell.text)
+            self.report.note(
+                "number-too-long", f"“{squash(row_label.text) if row_label else key}”的单元格印有 {digits} 位数字"
+                f"（{squash(cell.text)[:QUOTE_CHARS]}…），超过任何计数或金额可能的位数（上限 {MAX_DIGITS} 位），"
+                "按无法识别处理，需人工核对原件", where=key.rsplit(".", 1)[0], keys=[key], source=cell.source,
+                evidence={"digits": digits, "head": cell.text[:QUOTE_CHARS]}, confidence=AMBIGUOUS_CONFIDENCE)
 
     def note_label(self, table: str, key: str, label: GridCell, match: Match) -> None:
         if match.variant == "canonical":
@@ -207,6 +268,9 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             header_labels = [c.text for c in r.labels[1:]]
             header_cells = {cm.entry.key: c for c, cm in zip(r.labels[1:], cols) if cm is not None}
             header_table = r.table
+            for ck, hc in header_cells.items():
+                m.note_header_unit("表二", hc, [f"{prefix}.{row.key}.{ck}" for row in t["rows"]
+                                                if ck in row.extra["columns"]])
             for c, cm in zip(r.labels[1:], cols):
                 if cm is not None:
                     m.note_label("表二", f"{prefix}.*.{cm.entry.key}", c, cm)
