@@ -361,12 +361,13 @@ def test_db_ingest_and_from_units(site: Site, tmp_path: Path) -> None:
         ("/private/bm_2022.html", None, "robots")]
     assert [y for *_, y in rows[:2]] == [2021, 2023]          # ingested and joined by report_id
 
-    # --from-units: a store without units → a clear error; with units.column_url → those columns
+    # --from-units: a store whose unit list has no column URL → a clear error; with
+    # units.column_url (nianbao units import) → those columns
     res = runner.invoke(app, ["collect", "--from-units", "--db", str(db), "--out", str(tmp_path / "u")])
-    assert res.exit_code == 1 and "没有单位表" in res.output
+    assert res.exit_code == 1 and "年报栏目网址" in res.output
     con = duckdb.connect(str(db))
-    con.execute("CREATE TABLE units (unit_id INTEGER, name VARCHAR, column_url VARCHAR)")
-    con.execute("INSERT INTO units VALUES (1, '某某局', ?), (2, '某某镇', NULL)", [site.url("/bm/list.jsp?page=1")])
+    con.execute("INSERT INTO units (unit_id, name, column_url) VALUES ('1', '某某局', ?), ('2', '某某镇', NULL)",
+                [site.url("/bm/list.jsp?page=1")])
     con.close()
     res = runner.invoke(app, ["collect", "--from-units", "--db", str(db), "--out", str(tmp_path / "u"), "--delay", "0",
                               "--quiet"])

@@ -171,19 +171,7 @@ class Collector:
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             self._fail(url, origin, f"不是 http/https 网址：{url}")
             return
-        if self.manifest.latest(url) is not None and not self.opt.refresh:
-            self.result.found += 1
-            self._already(url, origin)
-            return
-        if is_attachment(url):
-            self.result.found += 1
-            self._fetch_file(url, origin, attachment=True)
-            return
-        resp = self._get(url, origin, conditional=True)
-        if resp is None:
-            self.result.found += 1
-            return
-        self._handle(resp, origin, [self.opt.max_pages - 1], None)
+        self._visit(url, url, origin, [self.opt.max_pages - 1], None)
 
     def _handle(self, resp: Response, origin: _Origin, budget: list[int], depth: int | None) -> None:
         """A fetched start URL (``depth`` None) or followed link (found on a list page of
@@ -260,6 +248,11 @@ class Collector:
             return
         except FetchError:
             pass        # robots.txt unreachable: _get records the failure
+        self._visit(url, link, origin, budget, depth)
+
+    def _visit(self, url: str, link: Link | str, origin: _Origin, budget: list[int], depth: int | None) -> None:
+        """A start URL or a followed ``link`` (``url`` as fetched): already collected, an
+        attachment, or a page to handle."""
         if self.manifest.latest(url) is not None and not self.opt.refresh:
             self.result.found += 1
             self._already(url, origin)

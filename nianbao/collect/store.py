@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..store.db import rollback_quietly
 from .manifest import STATUS_SAVED, Entry, Manifest
 
 MANIFEST_TABLE = "collect_manifest"
@@ -134,10 +135,7 @@ def store_manifest(manifest: Manifest, db_path: Path) -> int:
             con.executemany(f"INSERT INTO {MANIFEST_TABLE} ({names}) VALUES ({marks})", rows)
         con.commit()
     except duckdb.Error as e:
-        try:
-            con.rollback()
-        except duckdb.Error:
-            pass
+        rollback_quietly(con)
         raise StoreSideError(f"写入采集清单（{MANIFEST_TABLE}）失败：{e}") from None
     finally:
         con.close()

@@ -108,6 +108,15 @@ _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "
 ARROW_SCHEMAS = {t: pa.schema([(c, _ARROW[ty]) for c, ty in cols]) for t, cols in TABLES.items()}
 
 
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failed write; a connection that can no longer roll back (the
+    error already ended the transaction) is left as it is, for the original error to show."""
+    try:
+        con.rollback()
+    except duckdb.Error:
+        pass
+
+
 def q(name: str) -> str:
     """A quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
@@ -455,10 +464,7 @@ class Store:
             con.execute("DROP TABLE IF EXISTS _nb_del")
             con.commit()
         except duckdb.Error as e:
-            try:
-                con.rollback()
-            except duckdb.Error:
-                pass
+            rollback_quietly(con)
             raise StoreError(f"写入数据库失败（已回滚本批）：{e}") from e
         finally:
             for name in registered:
