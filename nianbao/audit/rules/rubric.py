@@ -17,7 +17,7 @@ from ...model import FORMAT_PRE2019, Report
 from ...normalize import squash
 from .. import cells as C
 from ..textnums import own_level
-from ..finding import WARNING, Finding
+from ..finding import INFO, WARNING, Finding
 from .base import Rule, register
 
 S1_TOPICS: list[tuple[str, tuple[str, ...]]] = [
@@ -116,9 +116,12 @@ class OverviewTopics(RubricRule):
 @register
 class LastYearFollowUp(RubricRule):
     code = "RUB-S5"
+    # A prompt, not a warning: the wording of 30号 for 五 is not confirmed from an official
+    # copy (format.md §12 open point 1), and most published reports leave it out.
+    severity = INFO
     title = "说明上年度问题的整改情况"
     description = "“五、存在的主要问题及改进情况”除本年问题和改进措施外，应说明上一年度报告所列问题的整改、改进落实情况（查找“上年/上一年度/N−1年”与“整改/改进/落实”）。"
-    basis = "国办公开办函〔2021〕30号格式第五部分要求（format.md §3.2 [M]、§5.5 TT5、§10.2 R8）。样本003“2022年度改进情况”为范例。"
+    basis = "国办公开办函〔2021〕30号格式第五部分“存在的主要问题及改进情况”；第三方评估把上年度问题整改情况列为内容要求（format.md §3.2 [M]、§5.5 TT5、§10.2 R8）。30号原文是否逐字要求尚未核实（format.md §12），故只作提示。样本003“2022年度改进情况”为范例。"
 
     def check(self, report: Report) -> list[Finding]:
         if report.format_version == FORMAT_PRE2019:
@@ -128,7 +131,8 @@ class LastYearFollowUp(RubricRule):
             return []
         if follow_up(s.text or "", report.year):
             return []
-        return [self.finding("s5_problems", f"“{_title(report, 's5_problems')}”没有说明上一年度问题的整改或改进落实情况，只写了本年问题和今后打算。",
+        return [self.finding("s5_problems", f"“{_title(report, 's5_problems')}”未见上一年度问题的整改或改进落实情况，只写了本年问题和今后打算；"
+                             "建议补充说明（评估常把它作为一项内容要求）。",
                              expected="上年度问题整改情况", actual="未提及", sources=_src(report, "s5_problems"))]
 
 
