@@ -84,7 +84,8 @@ def test_scrambled_text_never_gives_a_wrong_value(converted, truth, tmp_path):
     got = r.values()
     wrong = {k: (got[k], v) for k, v in want["cells"].items() if got.get(k) is not None and not _same(got[k], v)}
     assert not wrong
-    assert sum(v is not None for v in got.values()) >= 100   # most of it is still read
+    # most of it is still read; a row left with fewer numbers than columns is null (never left-filled)
+    assert sum(v is not None for v in got.values()) >= 85
 
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
