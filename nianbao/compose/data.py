@@ -28,6 +28,7 @@ import yaml
 
 from ..normalize import fold, norm_label
 from ..standard import Standard, load
+from ..readers.encoding import decode_csv
 
 Value = int | Decimal | None
 
@@ -354,13 +355,8 @@ def _read_ledger_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
             data = path.read_bytes()
         except FileNotFoundError:
             raise ComposeError(f"文件不存在：{path}") from None
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        text = decode_csv(data)
+        if text is None:
             raise ComposeError(f"台账 {path.name} 的编码无法识别（请保存为 UTF-8 或 GBK 的 CSV）")
         dialect = "excel-tab" if text.count("\t") > text.count(",") else "excel"
         raw_rows = list(csv.reader(io.StringIO(text), dialect=dialect))

@@ -56,6 +56,21 @@ class Decoded:
     warnings: list[str] = field(default_factory=list)
 
 
+# A CSV saved by Excel or WPS on a Chinese system: UTF-8 (with or without BOM) or GB18030.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_csv(data: bytes) -> str | None:
+    """The text of a CSV file a user saved (unit lists, ledgers), or None when it is in
+    neither of ``CSV_ENCODINGS``."""
+    for enc in CSV_ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def normalize_encoding(name: str | None) -> str | None:
     """A charset label as written → the Python codec we decode with (None if unknown)."""
     if not name:

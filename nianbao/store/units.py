@@ -27,6 +27,7 @@ from typing import Iterable
 
 from ..audit.rules.rubric import agency_kind
 from ..audit.series import agency_key, same_agency
+from ..readers.encoding import decode_csv
 from .db import Store, norm_agency
 
 KIND_ZH = {"government": "本级政府", "department": "政府部门", "township": "乡镇街道", "other": "其他"}
@@ -112,13 +113,8 @@ def _rows_of(name: str, data: bytes) -> list[list[str]]:
         wb.close()
         return rows
     if suffix in (".csv", ".txt", ""):
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        text = decode_csv(data)
+        if text is None:
             raise UnitsError(f"无法识别单位名单 {Path(name).name} 的文字编码（请另存为 UTF-8 或 GB18030 的 CSV）")
         return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
     raise UnitsError(f"单位名单应为 Excel（.xlsx）或 CSV 文件：{Path(name).name}")
