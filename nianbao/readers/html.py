@@ -7,6 +7,12 @@ container inside site chrome, and turning that container into blocks in document
 rowspan/colspan resolved on a grid-occupancy map. A table that contains other tables is
 a layout container: its cells are read as blocks, so it never swallows the data tables.
 Text is copied as printed (whitespace collapsed, ``&nbsp;`` → space); nothing is guessed.
+
+A report published as preformatted text (a ``<pre>`` block, or a text rendering wrapped
+in a minimal page: lines separated by ``<br>`` or one per ``<p>``, tabs and pipes kept)
+is read by the text reader's parsing (``text.parse_text``), so its tab rows, pipe cells
+and markdown tables become tables as they would in a ``.txt`` file. A page nested deeper
+than libxml2 parses (it then silently drops the rest) is refused with ``too-deep``.
 """
 from __future__ import annotations
 
@@ -17,8 +23,10 @@ from pathlib import Path
 from lxml import etree
 
 from ..grid import GridCell, GridDocument, GridTable, Paragraph, Source
+from ..vocab import ErrorCode
 from .base import Limits, ReadError, Reader
 from .encoding import decode_detailed, looks_binary
+from .text import parse_text
 
 # Elements whose content is never report text.
 _DROP = {"script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
@@ -72,13 +80,15 @@ class HtmlReader(Reader):
         dec = decode_detailed(data)
         text = dec.text
         if len(text) > Limits.max_text_chars:
-            raise ReadError(f"网页过大（{len(text) / 1e6:.1f} 百万字符，上限 {Limits.max_text_chars / 1e6:.0f} 百万字符）：{name}")
+            raise ReadError(f"网页过大（{len(text) / 1e6:.1f} 百万字符，上限 {Limits.max_text_chars / 1e6:.0f} 百万字符）：{name}",
+                            ErrorCode.FILE_TOO_LARGE)
         doc = GridDocument(source=str(path), format="html", encoding=dec.encoding)
         doc.warnings.extend(dec.warnings)
         root = _parse(text, name)
         n_cells = sum(1 for _ in root.iter("td", "th"))
         if n_cells > Limits.max_table_cells:
-            raise ReadError(f"网页中的表格单元格过多（{n_cells} 个，上限 {Limits.max_table_cells} 个）：{name}")
+            raise ReadError(f"网页中的表格单元格过多（{n_cells} 个，上限 {Limits.max_table_cells} 个）：{name}",
+                            ErrorCode.FILE_TOO_LARGE)
         doc.title_hint = _title_hint(root)
         meta_date = _meta_date(root)
         _strip_chrome(root)
@@ -88,6 +98,11 @@ class HtmlReader(Reader):
         doc.date_hint = meta_date or _line_date(body)
         container = _main_container(body)
         _Walker(str(path), doc).run(container)
+        if not doc.tables and container.find(".//table") is None:
+            # no HTML tables: a text rendering wrapped in a page keeps its tables in its lines
+            blocks = parse_text(str(path), _raw_lines(container))
+            if any(isinstance(b, GridTable) for b in blocks):
+                doc.blocks = blocks
         if not doc.blocks:
             doc.warnings.append("网页中没有找到正文文字（正文可能是图片、附件或由脚本生成）")
         elif not doc.tables and container.find(".//img") is not None:
@@ -96,6 +111,10 @@ class HtmlReader(Reader):
 
 
 # --------------------------------------------------------------------------- parsing
+
+# libxml2's depth limit without XML_PARSE_HUGE (which nianbao never sets: hostile input).
+_MAX_DEPTH = 256
+
 
 def _parse(text: str, name: str):
     parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
@@ -106,9 +125,53 @@ def _parse(text: str, name: str):
         if not text.strip():
             raise ReadError(f"网页内容为空：{name}") from None
         raise ReadError(f"网页结构损坏，无法解析：{name}（{e}）") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        # libxml2 stops building the tree past its depth limit and drops the rest
+        raise ReadError(f"网页结构嵌套过深（超过 {_MAX_DEPTH} 层），解析库无法完整读取，已放弃读取：{name}",
+                        ErrorCode.TOO_DEEP)
     if root is None:
         raise ReadError(f"网页内容为空：{name}")
     return root
+
+
+def _raw_lines(el) -> str:
+    """A subtree's text as lines with its whitespace kept (tabs, runs of spaces): a
+    ``<br>`` ends a line, a block element ends the current line, an empty block is a
+    blank line. Outside ``<pre>`` a source line break next to a ``<br>`` or between
+    blocks is markup layout, not a line of the text. The input of the text parser for
+    a text rendering inside HTML."""
+    out: list[str] = []
+
+    def end_line() -> None:
+        if out and not out[-1].endswith("\n"):
+            out.append("\n")
+
+    def walk(e, pre: bool) -> None:
+        tag = e.tag if isinstance(e.tag, str) else ""
+        if tag == "br":
+            out.append("\n")
+            return
+        pre = pre or tag == "pre"
+        block = tag in _BLOCK and tag not in ("html", "body")
+        if block:
+            end_line()
+        mark = len(out)
+        if e.text:
+            out.append(e.text)
+        for child in e:
+            walk(child, pre)
+            tail = child.tail
+            if tail and not pre and (child.tag == "br" or child.tag in _BLOCK):
+                tail = "" if not tail.strip() else tail.removeprefix("\r").removeprefix("\n")
+            if tail:
+                out.append(tail)
+        if block:
+            if not "".join(out[mark:]).strip():
+                out.append("\n")          # an empty <p></p>: a blank line
+            end_line()
+
+    walk(el, el.tag == "pre")
+    return "".join(out).replace("\u00a0", " ")
 
 
 def _strip_chrome(root) -> None:
@@ -387,6 +450,10 @@ class _Walker:
             return
         if el is not self.root and tag and _is_chrome(el):
             return
+        if tag == "pre":
+            self._flush()
+            self._text_rendering(el)
+            return
         block = tag in _BLOCK
         if block:
             self._flush()
@@ -402,6 +469,16 @@ class _Walker:
         if block:
             self._flush()
         self.style = prev_style
+
+    def _text_rendering(self, el) -> None:
+        """A ``<pre>`` block: the text reader's parsing of the text it holds."""
+        blocks = parse_text(self.file, _raw_lines(el), first_table=self.n_table)
+        for b in blocks:
+            if isinstance(b, GridTable):
+                self.n_table += 1
+            else:
+                self.n_par += 1
+        self.doc.blocks.extend(blocks)
 
     # tables -------------------------------------------------------------
     def _table(self, table) -> None:
@@ -422,7 +499,7 @@ class _Walker:
                 self.n_slots += rowspan * colspan
                 if self.n_slots > Limits.max_table_cells:
                     raise ReadError(f"网页中的表格过大（合并单元格展开后超过 {Limits.max_table_cells} 格）："
-                                    f"{Path(self.file).name}")
+                                    f"{Path(self.file).name}", ErrorCode.FILE_TOO_LARGE)
                 for dr in range(rowspan):
                     for dc in range(colspan):
                         occupied.add((r + dr, col + dc))

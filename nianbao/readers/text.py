@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..grid import GridCell, GridDocument, GridTable, Paragraph, Source
 from ..normalize import is_value_text
+from ..vocab import ErrorCode
 from .base import Limits, ReadError, Reader
 
 _HEADING_RAW = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、]\s|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
@@ -83,10 +84,24 @@ class TextReader(Reader):
     def convert(self, path: Path, data: bytes) -> GridDocument:
         text, enc = _decode(data)
         if len(text) > Limits.max_text_chars:
-            raise ReadError(f"文本过长（{len(text)} 字符，上限 {Limits.max_text_chars}）")
+            raise ReadError(f"文本过长（{len(text)} 字符，上限 {Limits.max_text_chars}）", ErrorCode.FILE_TOO_LARGE)
         doc = GridDocument(source=str(path), format="text", encoding=enc)
-        doc.blocks = _Parser(str(path), text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).parse()
+        doc.blocks = parse_text(str(path), text)
         return doc
+
+
+def parse_text(file: str, text: str, first_table: int = 0) -> list[Paragraph | GridTable]:
+    """The blocks of a text rendering (any line ending). Also used by the HTML reader
+    for a page whose report is preformatted text; ``first_table`` is the index the
+    first table gets in the sources (tables already read before this text)."""
+    blocks = _Parser(file, text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).parse()
+    if first_table:
+        for b in blocks:
+            if isinstance(b, GridTable):
+                for s in [b.source, *(c.source for c in b.cells)]:
+                    if s is not None and s.table is not None:
+                        s.table += first_table
+    return blocks
 
 
 class _Parser:
@@ -163,7 +178,7 @@ class _Parser:
         cells = [GridCell(text, r, c, 1, 1, Source(f, None, line + 1, t_index, r, c))
                  for r, row in enumerate(rows) for c, (text, line) in enumerate(row)]
         if len(cells) > Limits.max_table_cells:
-            raise ReadError(f"表格过大（{len(cells)} 个单元格），疑似异常文件")
+            raise ReadError(f"表格过大（{len(cells)} 个单元格），疑似异常文件", ErrorCode.FILE_TOO_LARGE)
         self.blocks.append(GridTable(cells=cells, source=Source(self.file, line=start + 1, table=t_index),
                                      columns_reliable=False, rows_reliable=rows_reliable))
 
