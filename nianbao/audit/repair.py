@@ -106,9 +106,9 @@ def search(report: Report, max_cells: int = 2) -> list[Candidate] | None:
     failed_set = set(failed)
     cur: dict[str, Any] = {k: C.num(report, k) for k in by_key}
 
-    def ok_value(k: str, d: Fraction) -> int | None:
+    def ok_value(k: str, d: int | Fraction) -> int | None:
         v = cur[k] + d
-        if d == 0 or v < 0 or Fraction(v).denominator != 1:
+        if d == 0 or v < 0 or not isinstance(v, int) and Fraction(v).denominator != 1:
             return None
         return int(v)
 
@@ -166,7 +166,16 @@ def _exact(x: int | float | Fraction) -> int | Fraction:
     return x if isinstance(x, int) else Fraction(x)
 
 
-def _solve2(eqs: list[Equation], by_key: dict[str, list[int]], k1: str, k2: str) -> tuple[Fraction, Fraction] | None:
+def _quotient(n: int | Fraction, d: int | Fraction) -> int | Fraction:
+    """n / d exactly: an int when the printed integers divide (the common case, and the
+    only one a repair of counts can use), else a Fraction."""
+    if isinstance(n, int) and isinstance(d, int) and n % d == 0:
+        return n // d
+    return Fraction(n) / d
+
+
+def _solve2(eqs: list[Equation], by_key: dict[str, list[int]], k1: str, k2: str) \
+        -> tuple[int | Fraction, int | Fraction] | None:
     rows = sorted(set(by_key[k1]) | set(by_key[k2]))
     # Coefficients and residuals are the printed integers (exact as Fractions when not):
     # the elimination stays in them and only the quotient is a Fraction.
@@ -175,7 +184,7 @@ def _solve2(eqs: list[Equation], by_key: dict[str, list[int]], k1: str, k2: str)
     for (a1, b1, c1), (a2, b2, c2) in combinations(system, 2):
         det = a1 * b2 - a2 * b1
         if det != 0:
-            sol = (Fraction(c1 * b2 - c2 * b1) / det, Fraction(a1 * c2 - a2 * c1) / det)
+            sol = (_quotient(c1 * b2 - c2 * b1, det), _quotient(a1 * c2 - a2 * c1, det))
             break
     if sol is None:
         return None

@@ -86,7 +86,7 @@ class IdentityRule(Rule):
     def check(self, report: Report) -> list[Finding]:
         if report.format_version == FORMAT_PRE2019:
             return []
-        results = [r for r in evaluate_all(report) if r.identity.code == self.code]
+        results = [evaluate(report, i) for i in identities(C.version(report)) if i.code == self.code]
         if not results:
             return []
         table = results[0].identity.table

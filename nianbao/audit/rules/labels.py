@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 
 from ...model import FORMAT_PRE2019, Report
 from ...normalize import norm_label
@@ -47,29 +49,51 @@ def _table_zh(key: str) -> str:
     return C.TABLE_ZH.get(C.table_of(key), "")
 
 
-def collect(report: Report) -> list[dict]:
-    """Printed labels with their canonical wording: [{table, kind, printed, canonical, keys, source, variant}]."""
-    seen: dict[tuple, dict] = {}
-    for k in C.all_keys(report):
-        c = report.cells.get(k)
-        if c is None:
-            continue
-        crow, ccol = C.std().label_of(k)
+@dataclass(frozen=True)
+class _KeyLabels:
+    """What the standard says about one cell key, for the label comparison."""
+    key: str
+    group: str                      # t2 | t3 | t4
+    row: tuple[str, tuple, str]     # (canonical row label, identity of the row, where)
+    column: tuple[str, tuple, str]  # (canonical column label, identity of the column, where)
+
+
+@lru_cache(maxsize=4)
+def _key_labels(version: str) -> tuple[_KeyLabels, ...]:
+    """Every cell key of a format with its canonical labels, worked out once per version
+    (the comparison of printed labels runs on every report)."""
+    s = C.std()
+    out = []
+    for k in s.all_keys(version):
+        crow, ccol = s.label_of(k)
         t, rk, ck = C.split_key(k)
         cap = ""
         if t.startswith("t2"):
             ver = "2019" if t == "t2v19" else "2021"
-            cap = next((r.extra.get("caption", "") for r in C.std().t2[ver]["rows"] if r.key == rk), "")
-        for kind, printed, canonical, ident in (("row", c.label, crow, (t, "row", rk)),
-                                                ("column", c.column_label, ccol, (t, "col", cap, ck))):
+            cap = next((r.extra.get("caption", "") for r in s.t2[ver]["rows"] if r.key == rk), "")
+        out.append(_KeyLabels(k, C.group_of(k), (crow, (t, "row", rk), f"{t}.{rk}"),
+                              (ccol, (t, "col", cap, ck), f"{t}.{cap}.{ck}" if cap else f"{t}.{ck}")))
+    return tuple(out)
+
+
+def collect(report: Report) -> list[dict]:
+    """Printed labels with their canonical wording: [{table, kind, printed, canonical, keys, source, variant}]."""
+    seen: dict[tuple, dict] = {}
+    cells = report.cells
+    for info in _key_labels(C.version(report)):
+        k = info.key
+        c = cells.get(k)
+        if c is None:
+            continue
+        for kind, printed, (canonical, ident, where) in (("row", c.label, info.row),
+                                                         ("column", c.column_label, info.column)):
             if not printed:
                 continue
             dk = ident + (norm_label(printed),)
             if dk in seen:
                 seen[dk]["keys"].append(k)
                 continue
-            where = f"{t}.{rk}" if kind == "row" else f"{t}.{cap}.{ck}" if cap else f"{t}.{ck}"
-            seen[dk] = {"table": C.group_of(k), "kind": kind, "printed": printed, "canonical": canonical,
+            seen[dk] = {"table": info.group, "kind": kind, "printed": printed, "canonical": canonical,
                         "where": where,
                         "keys": [k], "variant": c.variant if kind == "row" else None,
                         "source": (c.source.to_dict() if c.source is not None and kind == "row" else None)}
