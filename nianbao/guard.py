@@ -164,9 +164,12 @@ def _serve() -> None:
         try:
             task = _read_frame(inp)
         except (EOFError, OSError):
-            return
+            task = None
         if task is None:
-            return
+            # every answer is written (frames are flushed): skip the interpreter's teardown,
+            # which only frees memory the kernel reclaims anyway
+            out.close()
+            os._exit(0)
         index, item = task
         status, payload = run_job(job, item)
         try:
@@ -246,12 +249,19 @@ class _Worker:
             except OSError:
                 pass
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
         try:
             _write_frame(self.stdin, None)
             self.stdin.close()
+        except (OSError, ValueError):
+            pass
+
+    def stop(self) -> None:
+        """End the worker (after ``ask_to_stop``, which lets several end at once)."""
+        self.ask_to_stop()
+        try:
             self.proc.wait(2)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
+        except subprocess.TimeoutExpired:
             pass
         self.kill()
 
@@ -278,6 +288,8 @@ class WorkerPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            for w in self._idle:
+                w.ask_to_stop()
             for w in self._idle:
                 w.stop()
             self._idle.clear()

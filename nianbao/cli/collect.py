@@ -14,9 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..collect import CollectOptions, FetchConfig, collect
-from ..collect.fetch import DEFAULT_BACKOFF, DEFAULT_MAX_BYTES, DEFAULT_RETRIES, DEFAULT_TIMEOUT
-from ..collect.run import DEFAULT_MAX_PAGES
+from ..collect.defaults import DEFAULT_BACKOFF, DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from .app import app
 
 _EVENT_ZH = {"start": "开始", "list": "栏目页", "saved": "已保存", "skipped": "跳过", "failed": "失败",
@@ -58,6 +56,7 @@ def collect_cmd(
     if not starts:
         err.print("[red]请给出至少一个年报栏目网址或报告网址（或使用 --from-units）[/red]")
         raise typer.Exit(1)
+    from ..collect import CollectOptions, FetchConfig, collect   # the HTTP client, only when collecting
     fetch = FetchConfig(delay=delay, timeout=timeout, retries=retries, backoff=backoff,
                         max_bytes=int(max_size * 1024 * 1024))
     options = CollectOptions(out_dir=out, delay=delay, max_pages=max_pages, since=since, refresh=refresh, fetch=fetch)

@@ -20,9 +20,19 @@ Modules, each owning one concern:
 """
 from __future__ import annotations
 
-from .fetch import FetchConfig, FetchError, PoliteClient, RobotsDisallowed
-from .manifest import MANIFEST_NAME, Entry, Manifest
-from .run import CollectOptions, CollectResult, Collector, collect
+from importlib import import_module
+from typing import Any
 
-__all__ = ["collect", "CollectOptions", "CollectResult", "Collector", "FetchConfig", "FetchError",
-           "PoliteClient", "RobotsDisallowed", "Manifest", "Entry", "MANIFEST_NAME"]
+# The public names, loaded on first use (PEP 562): ``nianbao.collect.defaults`` and the CLI
+# must not pay for the HTTP client and the HTML parser.
+_EXPORTS = {"FetchConfig": "fetch", "FetchError": "fetch", "PoliteClient": "fetch", "RobotsDisallowed": "fetch",
+            "MANIFEST_NAME": "manifest", "Entry": "manifest", "Manifest": "manifest",
+            "CollectOptions": "run", "CollectResult": "run", "Collector": "run", "collect": "run"}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .. import __version__
+from .defaults import DEFAULT_BACKOFF, DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 
 # The token robots.txt rules are matched against, and the full header we send: a site
 # administrator who sees us in a log can tell who we are and what we do.
@@ -37,15 +38,10 @@ ROBOTS_AGENT = "nianbao"
 USER_AGENT = (f"nianbao/{__version__} (+government information disclosure annual report collector; "
               f"obeys robots.txt; one request at a time)")
 
-DEFAULT_DELAY = 1.0              # s between two requests to the same host (the default)
-DEFAULT_TIMEOUT = 30.0           # s to wait for the server between bytes (read timeout)
 CONNECT_TIMEOUT = 10.0           # s to open a connection: a dead host should not hold the run
 TOTAL_TIMEOUT = 300.0            # s for one whole response: a server dribbling bytes is given up
-DEFAULT_RETRIES = 3              # further attempts after a 5xx, a timeout or a network error
-DEFAULT_BACKOFF = 1.0            # s before the first retry; doubled for each further one
 MAX_BACKOFF = 60.0               # s: the longest single wait before a retry (also caps Retry-After)
 MAX_CRAWL_DELAY = 30.0           # s: a robots.txt Crawl-delay above this is capped (else a run never ends)
-DEFAULT_MAX_BYTES = 100 * 1024 * 1024   # one response; scanned reports as PDF reach tens of MB
 ROBOTS_MAX_BYTES = 512 * 1024    # RFC 9309 §2.5: crawlers must parse at least 500 KiB
 MAX_REDIRECTS = 5                # hops; more is a loop or a login wall
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urldefrag, urlsplit
 
+from .defaults import DEFAULT_MAX_PAGES
 from .fetch import FetchConfig, FetchError, PoliteClient, Response, RobotsDisallowed
 from .links import (Link, Page, is_attachment, link_year, list_date, page_kind, pagination, parse_page,
                     report_attachments, report_links)
 from .manifest import STATUS_FAILED, STATUS_ROBOTS, STATUS_SAVED, Entry, Manifest, write_durable
 from .meta import disposition_filename, file_extension, is_html, query_filename, url_filename
 
-DEFAULT_MAX_PAGES = 50        # list pages per start URL: 50 pages × 20 links covers any one unit's column
 MAX_COLUMN_DEPTH = 2          # a column of years of columns; deeper is a site map, not a 年报 column
 MAX_STEM = 60                 # characters of a saved file's name taken from the URL or Content-Disposition
 URL_HASH_LEN = 10             # hex digits of sha1(url) in a saved file's name: unique per URL, stable

@@ -14,8 +14,6 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from pdfplumber.table import merge_edges
-
 from .pdf_page import Char
 from .pdf_text import text_lines
 
@@ -91,6 +89,9 @@ def find_tables(edges: list[dict], page: int, warnings: list[str] | None = None)
     if len(edges) > MAX_EDGES:
         _note(warnings, f"第{page}页线条过多（{len(edges)} 条），未按表格读取")
         return []
+    # imported on the first ruled page, not with the package: loading pdfplumber takes longer
+    # than reading a whole text report, and most batches are not PDFs
+    from pdfplumber.table import merge_edges
     merged = [e for e in merge_edges(edges, SNAP, SNAP, SNAP, SNAP)
               if (e["x1"] - e["x0"] if e["orientation"] == "h" else e["bottom"] - e["top"]) >= MIN_EDGE]
     h_edges = [(e["top"], e["x0"], e["x1"]) for e in merged if e["orientation"] == "h"]
