@@ -22,7 +22,8 @@ def run(doc: GridDocument) -> Report:
     for w in doc.warnings:
         report.note("reader-warning", w, where="file")
 
-    heads = sections.find_headings(blocks, std.section_matcher, [s.key for s in std.sections])
+    heads = sections.find_headings(blocks, std.section_matcher, [s.key for s in std.sections],
+                                   frozenset(lay.section for lay in std.layouts.values()))
     table_text = "".join(fold(c.text) for t in doc.tables for c in t.cells)
     all_text = fold(report.full_text) + table_text
     # pre-2019 reports use other section titles
@@ -30,6 +31,9 @@ def run(doc: GridDocument) -> Report:
     if len(heads) < 4 or any(m in all_text for m in std.version_markers[FORMAT_PRE2019][:10]):
         pre_heads = sections.find_headings(blocks, std.pre2019_section_matcher, [s.key for s in std.pre2019_sections])
     report.preamble, report.sections = sections.split_sections(blocks, heads)
+    for i, text in sections.extra_sections(blocks, heads):
+        report.note("extra-section", f"报告含有标准格式以外的部分“{text}”，其内容已保留", where="sections",
+                    source=blocks[i].source, evidence={"heading": text})
     first = heads[0].block if heads else len(blocks)
     meta.fill_meta(report, blocks, first, doc.title_hint, doc.date_hint)
 

@@ -14,6 +14,7 @@ identities they touch once, in one line).
 """
 from __future__ import annotations
 
+from ...extract.sections import IMPLIED  # a section kept without its heading
 from ...model import FORMAT_2019, FORMAT_2021, FORMAT_PRE2019, Note, Report
 from ...normalize import KIND_ABSENT, norm_label, squash
 from ...vocab import NoteCode as N
@@ -150,7 +151,7 @@ class SectionTitles(StructureRule):
     severity = WARNING
     title = "各部分标题与标准一致"
     description = ("各部分标题与标准标题比对：措辞不同为警告；只是标点不同为提示。序号写法（文字处理软件自动编号在文本中"
-                   "显示为“1、”）、空格和换行是版式，不提示。")
+                   "显示为“1、”）、空格和换行是版式，不提示。某部分未印标题、内容由其第一个小标题开始（如“（一）上年度问题整改情况”）时为警告。")
     basis = "国办公开办函〔2021〕30号格式的六个标题；format.md §3.2、§8.1。"
 
     def check(self, report: Report) -> list[Finding]:
@@ -159,6 +160,12 @@ class SectionTitles(StructureRule):
         out = []
         for e in C.std().sections:
             s = report.sections.get(e.key)
+            if s is not None and s.variant == IMPLIED:
+                opening = squash(s.text.split("\n", 1)[0])
+                out.append(self.finding(e.key, f"“{e.canonical}”部分未印出标题，其内容从“{opening}”开始。",
+                                        expected=e.canonical, actual="（无标题）",
+                                        sources=[s.source.to_dict()] if s.source is not None else []))
+                continue
             if s is None or not s.title:
                 continue
             printed = C.tidy(s.title)
