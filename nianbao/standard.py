@@ -429,4 +429,6 @@ class Standard:
 @lru_cache(maxsize=1)
 def load() -> Standard:
     text = resources.files("nianbao").joinpath("standard.yaml").read_text(encoding="utf-8")
-    return Standard(yaml.safe_load(text))
+    # libyaml's safe loader (in PyYAML's wheels): 15 ms instead of 200 ms of pure-Python
+    # parsing, paid by every CLI run and every guarded worker
+    return Standard(yaml.load(text, Loader=yaml.CSafeLoader))
