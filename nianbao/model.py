@@ -67,6 +67,10 @@ class Note:
         return d
 
 
+# ``Section.variant`` of a section printed without its heading, opened by its first sub-heading
+SECTION_IMPLIED = "implied"
+
+
 @dataclass(slots=True)
 class Section:
     key: str                           # s1_overview … s6_other (pre2019: p_*)

@@ -11,7 +11,7 @@ that the table follows. Also owns two things the outline shows without a heading
 
 - a section whose heading is missing but whose first sub-heading plainly opens it
   (``（一）上年度问题整改情况`` after 表四: section 五, ``implied_by`` in the standard),
-  kept with variant ``implied`` and no title;
+  kept with variant ``implied`` (``model.SECTION_IMPLIED``) and no title;
 - a non-standard section between two standard ones (``五、信息处理费收取情况`` when the
   standard's 五 is printed as ``六、``): ``extra_sections``.
 
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from ..grid import GridTable, Paragraph
-from ..model import Section
+from ..model import SECTION_IMPLIED, Section
 from ..normalize import fold, split_ordinal
 from ..standard import Entry, Match, Matcher
 
@@ -43,7 +43,6 @@ SCORE_FUZZY = 1.5           # close to a title (rapidfuzz ratio ≥ the matcher'
 SCORE_NUMBER_AGREES = 1.0   # 三、 before section 3
 SCORE_NUMBER_DIFFERS = -1.0  # 五、 before section 2: possible (a skipped section), unlikely
 SCORE_TABLE_FOLLOWS = 1.5   # the section has a table and a table stands before the next heading
-IMPLIED = "implied"
 
 
 @dataclass
@@ -200,7 +199,7 @@ def _implied(blocks: list, found: list[Heading], entries: list[Entry], keys: lis
             if len(f) > _MAX_HEADING or not _SUB_ORDINAL.match(split_ordinal(f)[0] or ""):
                 continue
             if any(all(w in f for w in group) for group in cues):
-                out.append(Heading(i, e.key, "", "", IMPLIED, 0))
+                out.append(Heading(i, e.key, "", "", SECTION_IMPLIED, 0))
                 break
     return sorted(out, key=lambda h: h.block)
 

@@ -14,8 +14,7 @@ identities they touch once, in one line).
 """
 from __future__ import annotations
 
-from ...extract.sections import IMPLIED  # a section kept without its heading
-from ...model import FORMAT_2019, FORMAT_2021, FORMAT_PRE2019, Note, Report
+from ...model import FORMAT_2019, FORMAT_2021, FORMAT_PRE2019, SECTION_IMPLIED, Note, Report
 from ...normalize import KIND_ABSENT, norm_label, squash
 from ...vocab import NoteCode as N
 from .. import cells as C
@@ -160,7 +159,7 @@ class SectionTitles(StructureRule):
         out = []
         for e in C.std().sections:
             s = report.sections.get(e.key)
-            if s is not None and s.variant == IMPLIED:
+            if s is not None and s.variant == SECTION_IMPLIED:
                 opening = squash(s.text.split("\n", 1)[0])
                 out.append(self.finding(e.key, f"“{e.canonical}”部分未印出标题，其内容从“{opening}”开始。",
                                         expected=e.canonical, actual="（无标题）",
