@@ -4,6 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 sys.path.insert(0, str(Path(__file__).parent))
 from audit_helpers import build_report, consistent_cells  # noqa: E402
 
@@ -103,3 +106,31 @@ def test_rollup_pass_and_fail():
     assert {f.where for f in fs} == {"t3.granted.natural_person", "t3.granted.total", "t3.new.natural_person",
                                      "t3.new.total", "t3.result_total.natural_person", "t3.result_total.total"}
     assert all(f.rule == "X-ROLLUP" and f.expected == 10 and f.actual == 9 for f in fs)
+
+
+def _scan_previous(report, candidates, aliases=None):
+    """The definition PreviousIndex must agree with: the first candidate of the year before
+    that is the same unit under another source."""
+    from nianbao.audit.series import same_agency
+    if report.year is None:
+        return None
+    for r in candidates:
+        if r.year == report.year - 1 and r.source != report.source and same_agency(r.agency, report.agency, aliases):
+            return r
+    return None
+
+
+_REGIONS = ["", "江苏省", "淮安市", "淮安市洪泽区", "洪泽区", "某县", "某市某县"]
+_UNITS = ["人民政府", "政府", "教育局", "财政局", "老子山镇人民政府", "街道办事处", "交通运输局"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_REGIONS), st.sampled_from(_UNITS), st.sampled_from([2022, 2023, None])),
+                min_size=1, max_size=25))
+def test_previous_index_agrees_with_a_scan(specs):
+    from nianbao.audit.series import PreviousIndex
+    from nianbao.model import Report
+    reports = [Report(source=f"f{i}", agency=region + unit, year=year) for i, (region, unit, year) in enumerate(specs)]
+    index = PreviousIndex(reports)
+    for r in reports:
+        assert index.find(r) is _scan_previous(r, reports)

@@ -8,7 +8,8 @@ findings ``cross_year_findings(prev, cur)`` — X-CARRY (上年结转(Y) = 结�
 行政规范性文件), X-COPY (雷同: a section's text copied from last year's report, with the
 share), X-AGENCY (the two reports are not of the same unit); ``batch_series_findings``
 (groups a batch by unit and checks each pair of consecutive years);
-``find_previous`` (last year's report of a unit among stored ones, for ``check --db``);
+``find_previous`` / ``PreviousIndex`` (last year's report of a unit among stored ones,
+for ``check --db`` and the store);
 and ``rollup_findings(parent, members)`` — X-ROLLUP (a region-wide report = Σ its
 members, per cell). All findings are ordinary ``Finding`` objects (channel ``report``,
 group ``series``), so JSON, HTML and Excel show them like every other finding. The rule
@@ -298,12 +299,49 @@ def batch_series_findings(reports: Iterable[Report], aliases: Aliases | None = N
 
 def find_previous(report: Report, candidates: Iterable[Report], aliases: Aliases | None = None) -> Report | None:
     """Last year's report of the same unit among ``candidates`` (e.g. loaded from the store)."""
-    if report.year is None:
-        return None
-    for r in candidates:
-        if r.year == report.year - 1 and r.source != report.source and same_agency(r.agency, report.agency, aliases):
-            return r
-    return None
+    return PreviousIndex(candidates, aliases).find(report)
+
+
+class PreviousIndex:
+    """``find_previous`` over many candidates: the first candidate (in their order) of the
+    year before, of the same unit, for each report in a few dictionary lookups, where a
+    scan of every candidate per report is quadratic over a national year.
+
+    ``same_agency`` holds when the usual forms are equal or one is the other with regions
+    in front, so a candidate is indexed under its usual form and under each ending left
+    after a run of regions (``淮安市洪泽区人民政府`` also as ``洪泽区人民政府``), and a report
+    looks up its own form, its endings after regions, and the candidates indexed under
+    its form; every hit is confirmed by ``same_agency`` itself."""
+
+    def __init__(self, candidates: Iterable[Report], aliases: Aliases | None = None):
+        self.aliases = aliases
+        self._order: dict[int, int] = {}
+        self._by_key: dict[tuple[int, str], list[Report]] = {}     # (year, usual form)
+        self._by_ending: dict[tuple[int, str], list[Report]] = {}  # (year, form after its regions)
+        for i, r in enumerate(candidates):
+            k = agency_key(r.agency, aliases)
+            if r.year is None or not k:
+                continue
+            self._order[id(r)] = i
+            self._by_key.setdefault((r.year, k), []).append(r)
+            for end in _endings_after_regions(k):
+                self._by_ending.setdefault((r.year, end), []).append(r)
+
+    def find(self, report: Report) -> Report | None:
+        k = agency_key(report.agency, self.aliases)
+        if report.year is None or not k:
+            return None
+        y = report.year - 1
+        pool = [*self._by_key.get((y, k), ()), *self._by_ending.get((y, k), ())]
+        for end in _endings_after_regions(k):
+            pool.extend(self._by_key.get((y, end), ()))
+        hits = [r for r in pool if r.source != report.source and same_agency(r.agency, report.agency, self.aliases)]
+        return min(hits, key=lambda r: self._order[id(r)]) if hits else None
+
+
+def _endings_after_regions(key: str) -> list[str]:
+    """The proper endings of a usual form that follow a run of region names."""
+    return [key[j:] for j in range(1, len(key)) if _REGION_PREFIX.match(key[:j])]
 
 
 # ---------------------------------------------------------------------------------------
@@ -340,4 +378,4 @@ def rollup_findings(parent: Report, members: Sequence[Report]) -> list[Finding]:
 
 
 __all__ = ["load_aliases", "agency_key", "same_agency", "cross_year_findings", "batch_series_findings",
-           "series_groups", "find_previous", "rollup_findings", "copied_share"]
+           "series_groups", "find_previous", "PreviousIndex", "rollup_findings", "copied_share"]

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..audit.finding import ERROR, GROUPS, INFO, NOT_ASSESSABLE, SEVERITY_ZH, WARNING
 from ..audit.finding import Finding, sort_key
 from ..audit.run import ReportAudit
-from ..audit.series import Aliases, batch_series_findings, cross_year_findings, find_previous, load_aliases
+from ..audit.series import Aliases, PreviousIndex, batch_series_findings, cross_year_findings, load_aliases
 from ..core import Outcome, process_many
 from ..guard import Limits
 from ..model import Report
@@ -84,21 +84,22 @@ def _add_series(outcomes: list[Outcome], prev: Report | None, db: Path | None, a
         extra = batch_series_findings([a.report for a in audits], aliases)
         if db is not None:
             from ..store.db import StoreError, open_db
-            from ..store.reports import stored_reports
+            from ..store.reports import fill_reports, report_heads
             try:
                 store, _ = open_db(db, read_only=True)
             except StoreError as e:
                 err.print(f"[red]{escape(str(e))}[/red]")
                 raise typer.Exit(2)
+            todo = [a for a in audits if a.report.source not in extra]
             with store:
-                years = {a.report.year - 1 for a in audits if a.report.year and a.report.source not in extra}
-                candidates = stored_reports(store, years)
-            for a in audits:
-                if a.report.source in extra:
-                    continue
-                last = find_previous(a.report, candidates, aliases)
-                if last is not None:
-                    extra[a.report.source] = cross_year_findings(last, a.report, aliases)
+                years = sorted({a.report.year - 1 for a in todo if a.report.year})
+                heads = report_heads(store, "year IN (SELECT unnest(?::INTEGER[]))", [years], current=True)
+                index = PreviousIndex(heads.values(), aliases)
+                pairs = [(a, last) for a in todo if (last := index.find(a.report)) is not None]
+                rid_of = {id(r): rid for rid, r in heads.items()}
+                fill_reports(store, {rid_of[id(last)]: last for _, last in pairs})
+            for a, last in pairs:
+                extra[a.report.source] = cross_year_findings(last, a.report, aliases)
     for a in audits:
         found = extra.get(a.report.source)
         if found:

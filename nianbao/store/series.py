@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..audit.series import cross_year_findings, find_previous
+from ..audit.series import PreviousIndex, cross_year_findings
 from .db import Store, finding_rows
-from .reports import reports_where, stored_reports
+from .reports import fill_reports, report_heads
 
 SERIES_PREFIX = "X-"
 # The counts of a report are of the problems the unit must fix (not reading problems).
@@ -21,46 +21,46 @@ REPORT_CHANNEL = "coalesce(json_extract_string(f.json, '$.channel'), 'report') <
 
 def refresh_series(store: Store, report_ids: Iterable[str]) -> int:
     """Recompute the cross-year findings of ``report_ids`` and of the next year's reports
-    of the same units; returns the number of findings written."""
+    of the same units; returns the number of findings written. Units are paired by name
+    on the reports' heads (``PreviousIndex``); cells are loaded only for the pairs found."""
     ids = sorted(set(report_ids))
     if not ids:
         return 0
-    marks = ", ".join("?" * len(ids))
-    new = reports_where(store, f"report_id IN ({marks})", ids)
-    years = {r.year for r in new.values() if r.year}
-    later = stored_reports(store, {y + 1 for y in years})
-    targets = dict(new)
     con = store.con
-    for r in later:
-        row = con.execute("SELECT report_id FROM current_reports WHERE source = ? AND year = ?",
-                          [r.source, r.year]).fetchone()
-        if row:
-            targets.setdefault(row[0], r)
-    candidates = stored_reports(store, {r.year - 1 for r in targets.values() if r.year})
-    rows: list[tuple] = []
-    for rid, r in targets.items():
-        prev = find_previous(r, [c for c in candidates if c.year == (r.year or 0) - 1])
-        if prev is None:
-            continue
-        start: Any = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ? AND rule NOT LIKE ?",
-                            [rid, SERIES_PREFIX + "%"]).fetchone()
-        start = int(start[0]) if start else 0
-        rows.extend(finding_rows(rid, cross_year_findings(prev, r), start))
+    new = report_heads(store, "report_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    years = sorted({r.year for r in new.values() if r.year})
+    targets = dict(new)
+    if years:
+        for rid, r in report_heads(store, "year IN (SELECT unnest(?::INTEGER[]))", [[y + 1 for y in years]], current=True).items():
+            targets.setdefault(rid, r)
+    prev_years = sorted({r.year - 1 for r in targets.values() if r.year})
+    candidates = report_heads(store, "year IN (SELECT unnest(?::INTEGER[]))", [prev_years], current=True) if prev_years else {}
+    index = PreviousIndex(candidates.values())
+    rid_of = {id(r): rid for rid, r in candidates.items()}
+    pairs = [(rid, r, prev) for rid, r in targets.items() if (prev := index.find(r)) is not None]
+    fill_reports(store, {rid: r for rid, r, _ in pairs} | {rid_of[id(p)]: p for _, _, p in pairs})
     tids = list(targets)
-    tmarks = ", ".join("?" * len(tids))
+    start = dict(con.execute("""SELECT report_id, coalesce(max(seq) + 1, 0) FROM findings
+                                WHERE report_id IN (SELECT unnest(?::VARCHAR[])) AND rule NOT LIKE ? GROUP BY report_id""",
+                             [[rid for rid, _, _ in pairs], SERIES_PREFIX + "%"]).fetchall()) if pairs else {}
+    rows: list[tuple] = []
+    for rid, r, prev in pairs:
+        rows.extend(finding_rows(rid, cross_year_findings(prev, r), int(start.get(rid, 0))))
     con.begin()
     try:
-        con.execute(f"DELETE FROM findings WHERE report_id IN ({tmarks}) AND rule LIKE ?", tids + [SERIES_PREFIX + "%"])
+        con.execute("DELETE FROM findings WHERE report_id IN (SELECT unnest(?::VARCHAR[])) AND rule LIKE ?", [tids, SERIES_PREFIX + "%"])
         if rows:
             con.executemany("INSERT INTO findings VALUES (" + ", ".join("?" * len(rows[0])) + ")", rows)
-        con.execute(f"""UPDATE reports SET
-                          n_errors = (SELECT count(*) FROM findings f WHERE f.report_id = reports.report_id
-                                      AND f.severity = 'error' AND {REPORT_CHANNEL}),
-                          n_warnings = (SELECT count(*) FROM findings f WHERE f.report_id = reports.report_id
-                                        AND f.severity = 'warning' AND {REPORT_CHANNEL}),
-                          n_info = (SELECT count(*) FROM findings f WHERE f.report_id = reports.report_id
-                                    AND f.severity = 'info' AND {REPORT_CHANNEL})
-                        WHERE audited AND report_id IN ({tmarks})""", tids)
+        # the counts of every target from its findings (a report left without any gets 0)
+        con.execute(f"""UPDATE reports SET n_errors = c.e, n_warnings = c.w, n_info = c.i
+                        FROM (SELECT t.report_id,
+                                     count(f.rule) FILTER (WHERE f.severity = 'error') AS e,
+                                     count(f.rule) FILTER (WHERE f.severity = 'warning') AS w,
+                                     count(f.rule) FILTER (WHERE f.severity = 'info') AS i
+                              FROM (SELECT unnest(?::VARCHAR[]) AS report_id) t
+                              LEFT JOIN findings f ON f.report_id = t.report_id AND {REPORT_CHANNEL}
+                              GROUP BY t.report_id) c
+                        WHERE reports.report_id = c.report_id AND reports.audited""", [tids])
         con.commit()
     except Exception:
         con.rollback()
