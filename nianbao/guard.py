@@ -59,6 +59,13 @@ _PR_SET_PDEATHSIG = 1
 Job = Callable[[Any], Any]
 
 
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (``taskset``, a container's cpuset), not the
+    machine's count: one worker per CPU it can actually use."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
 @dataclass(frozen=True)
 class Limits:
     """How files are guarded, resolved once per run (CLI options, web config, tests).
@@ -73,7 +80,7 @@ class Limits:
     @property
     def n_workers(self) -> int:
         if self.workers is None:
-            return max(1, os.cpu_count() or 1)
+            return usable_cpus()
         return max(0, int(self.workers))
 
 
