@@ -106,6 +106,7 @@ def find_headings(blocks: list, matcher: Matcher, keys: list[str],
 
 def _candidates(blocks: list, matcher: Matcher, keys: list[str], allow_sub: bool) -> list[_Candidate]:
     out: list[_Candidate] = []
+    every = set(keys)
     for i, b in enumerate(blocks):
         if not isinstance(b, Paragraph):
             continue
@@ -115,9 +116,15 @@ def _candidates(blocks: list, matcher: Matcher, keys: list[str], allow_sub: bool
             f = fold(b.text)
             if len(f) <= 12 and split_ordinal(f)[0]:
                 texts.append((b.text + blocks[i + 1].text, 2))
+        parsed = [(text, consumed, cand) for text, consumed in texts
+                  if (cand := _candidate(text, allow_sub)) is not None and cand[1]]
+        # one lookup over every title first: most paragraphs are body text and match none
+        parsed = [x for x in parsed if matcher.match(x[2][1], allow=every, normalised=True) is not None]
+        if not parsed:
+            continue
         for rank, key in enumerate(keys):
-            for text, consumed in texts:
-                hit = _match(text, matcher, key, allow_sub)
+            for text, consumed, cand in parsed:
+                hit = _match(text, cand, matcher, key)
                 if hit is None:
                     continue
                 ordinal, m = hit
@@ -224,13 +231,9 @@ def extra_sections(blocks: list, headings: list[Heading]) -> list[tuple[int, str
     return out
 
 
-def _match(text: str, matcher: Matcher, key: str, allow_sub: bool) -> tuple[str, Match] | None:
-    cand = _candidate(text, allow_sub)
-    if cand is None:
-        return None
+def _match(text: str, cand: tuple[str, str], matcher: Matcher, key: str) -> tuple[str, Match] | None:
+    """The candidate (ordinal, folded title) of a paragraph as a heading of ``key``."""
     ordinal, rest = cand
-    if not rest:
-        return None
     m = matcher.match(rest, allow={key}, normalised=True)
     if m is None:
         return None
