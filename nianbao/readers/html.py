@@ -319,7 +319,7 @@ def _weights(root, memo: dict) -> dict:
             total += visit(child, link)
             if child.tail and not link:
                 total += _score_text(child.tail)
-        if _is_chrome(el, memo):
+        if total and _is_chrome(el, memo):     # (a subtree without report text weighs 0 anyway)
             total = 0
         out[el] = total
         return total
