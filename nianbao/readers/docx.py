@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 import zlib
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
@@ -26,6 +27,7 @@ from .base import Limits, ReadError, Reader
 
 _W_NS = {"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
          "http://purl.oclc.org/ooxml/wordprocessingml/main"}
+_TBL_TAGS = tuple(f"{{{ns}}}tbl" for ns in sorted(_W_NS))   # a nested table, found by lxml
 _MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -52,7 +54,13 @@ def _encrypted_message(name: str) -> str:
 def _ln(el) -> str:
     """Local name of a WordprocessingML element ('' for other namespaces and comments)."""
     tag = el.tag
-    if not isinstance(tag, str) or tag[0] != "{":
+    return _local_name(tag) if isinstance(tag, str) else ""
+
+
+@lru_cache(maxsize=1024)
+def _local_name(tag: str) -> str:
+    """Every element of a document is looked at several times: its tag is split once."""
+    if tag[0] != "{":
         return ""
     ns, _, local = tag[1:].partition("}")
     return local if ns in _W_NS else ""
@@ -704,4 +712,4 @@ def _cells(tr):
 
 
 def _has_table(tc) -> bool:
-    return any(_ln(el) == "tbl" for el in tc.iter())
+    return next(tc.iter(*_TBL_TAGS), None) is not None
