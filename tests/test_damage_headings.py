@@ -102,3 +102,34 @@ def test_non_standard_section_is_kept_and_noted(path, tmp_path):
     assert _cells(got) == _cells(orig)
     msgs = [f.message for f in audit_report(got).findings if f.rule == "STR-SECTION"]
     assert msgs and all("五、信息处理费收取情况" in m for m in msgs)
+
+
+def _table(texts: list[list[str]], rows_reliable: bool):
+    from nianbao.grid import GridCell, GridTable
+    cells = [GridCell(t, r, c, 1, 1) for r, row in enumerate(texts) for c, t in enumerate(row)]
+    return GridTable(cells=cells, columns_reliable=False, rows_reliable=rows_reliable)
+
+
+@pytest.mark.parametrize("rows_reliable", [False, True])
+def test_heading_put_into_the_table_after_it_is_lifted(rows_reliable):
+    from nianbao.extract.sections import lift_headings
+    from nianbao.grid import GridTable, Paragraph
+    from nianbao.standard import load
+    std = load()
+    keys = [s.key for s in std.sections]
+    head = [["二、主动公开政府信息情况"]] if rows_reliable else [["二、主动公开政府信息情况", "第二十条第（一）项"]]
+    t = _table(head + [["信息内容", "本年制发件数"], ["规章", "0"]], rows_reliable)
+    out = lift_headings([Paragraph("一、总体情况"), t], std.section_matcher, keys)
+    assert [type(b) for b in out] == [Paragraph, Paragraph, GridTable]
+    assert out[1].text == "二、主动公开政府信息情况"
+    assert "二、主动公开政府信息情况" not in [c.text for c in out[2].cells]
+    assert len(out[2].cells) == len(t.cells) - 1
+
+
+def test_a_numbered_group_label_inside_a_table_stays():
+    from nianbao.extract.sections import lift_headings
+    from nianbao.standard import load
+    std = load()
+    keys = [s.key for s in std.sections]
+    t = _table([["三、本年度办理结果", "（一）予以公开", "1"]], rows_reliable=False)
+    assert lift_headings([t], std.section_matcher, keys) == [t]

@@ -19,6 +19,7 @@ Text before the first heading is the preamble.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -86,6 +87,32 @@ def ordinal_number(ordinal: str) -> int | None:
     if n.startswith("十") and len(n) == 2 and n[1] in _CN_DIGITS:
         return 10 + _CN_DIGITS[n[1]]
     return None
+
+
+def lift_headings(blocks: list, matcher: Matcher, keys: list[str]) -> list:
+    """A section heading that a rendering put into the table after it (text with one cell
+    per paragraph, a Markdown table whose first cell is ``二、主动公开政府信息情况``) becomes
+    the paragraph before that table again. Only a table's first cell (or its first row,
+    when that row is only this cell) and only a numbered heading that matches a section
+    title: ``三、本年度办理结果`` inside 表三 matches none."""
+    out: list = []
+    every = set(keys)
+    for b in blocks:
+        if not isinstance(b, GridTable) or not b.cells:
+            out.append(b)
+            continue
+        first = min(b.cells, key=lambda c: (c.row, c.col))
+        cand = _candidate(first.text, allow_sub=False)
+        row0 = [c for c in b.cells if c.row == first.row and c.text.strip()]
+        alone = not b.rows_reliable or row0 == [first]
+        if cand is None or not cand[0] or ordinal_number(cand[0]) is None or not alone \
+                or matcher.match(cand[1], allow=every, normalised=True, fuzzy=False) is None:
+            out.append(b)
+            continue
+        gone = {id(first)} if not b.rows_reliable else {id(c) for c in b.cells if c.row == first.row}
+        out.append(Paragraph(first.text.strip(), first.source))
+        out.append(dataclasses.replace(b, cells=[c for c in b.cells if id(c) not in gone]))
+    return out
 
 
 def find_headings(blocks: list, matcher: Matcher, keys: list[str],
