@@ -173,6 +173,16 @@ def test_a_table_with_blanks_is_never_split():
     assert _wrong(r, {k: v for k, v in cells.items() if v is not None}) == {}
 
 
+def test_a_row_short_of_a_blank_cell_is_not_split_without_its_own_identity():
+    # 表二 12/空/5 printed by a rendering that drops blank cells: "12", "5" under three columns
+    cells = dict(load_truth(KEYS[0])["cells"]) | {"t2.rules.issued": 12, "t2.rules.repealed": 0,
+                                                 "t2.rules.in_force": 5}
+    text = run_together(cells, tables=["t2"], runs=3, rng=random.Random(0)).replace("规章\t12\t0\t5", "规章\t12\t5")
+    r = _x(text)
+    assert [r.cells[f"t2.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [None, None, None]
+    assert "缺了空白单元格" in next(n.message for n in r.notes if n.where == "t2.rules" and n.code == "ambiguous-cells")
+
+
 def test_label_glued_number_is_not_taken_as_the_rows_runs():
     # "规章 1" then 0 and 11: the 1 belongs to the row, the label absorbed it
     cells = dict(load_truth(KEYS[0])["cells"]) | {"t2.rules.issued": 1, "t2.rules.repealed": 0,

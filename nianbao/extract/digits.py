@@ -18,7 +18,9 @@ evidence is never audited as passing. Every other run stays null, its note sayin
 
 Blank cells leave no trace in a run (``10、空、0`` prints ``100``), so a table that shows
 blanks or not-applicable marks anywhere, or a run too short to give every column a
-digit, is never split: a split there could turn a blank into a 0.
+digit, is never split: a split there could turn a blank into a 0. Nor is a row printed in
+several runs that no identity of its own checks (a 表二 row ``12 5`` under three columns
+lost a blank cell rather than ran ``1`` and ``2`` together).
 """
 from __future__ import annotations
 
@@ -312,6 +314,11 @@ def infer_runs(report: Report, std: Standard, version: str, t4_paragraph: Paragr
         index = {k: i for i, k in enumerate(r.keys)}
         own = [_Check(i, max(index[k] for k in i.keys), [(index[k], c) for k, c in i.coef().items()])
                for i in identities if all(k in index for k in i.keys)]
+        if len(r.runs) > 1 and not own:
+            # separate runs are cells the document did separate: a row short of cells more
+            # likely lost a blank cell than ran two together, and no identity of its own says
+            _explain(report, r, "印出的数字分成几段，可能是缺了空白单元格，本行又没有勾稽关系可以核对")
+            continue
         found = splits(r.runs, len(r.keys), own)
         if found is None:
             _explain(report, r, "数字过长，可能的拆分方式过多")
