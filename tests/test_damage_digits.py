@@ -193,6 +193,33 @@ def test_label_glued_number_is_not_taken_as_the_rows_runs():
     assert [r.cells[f"t2.rules.{c}"].value for c in ("issued", "repealed", "in_force")] == [None, None, None]
 
 
+T4_BIG = [100, 200, 300, 400, 1000, 101, 202, 303, 404, 1010, 1, 2, 3, 4, 10]
+
+
+@pytest.mark.parametrize("cut", [None, 28, 16], ids=["one-run", "two-runs", "two-long-runs"])
+def test_t4_fifteen_cells_in_one_long_run(cut):
+    # 38 digits: one run (a paragraph under the header rows), or two runs (a number and a
+    # run too long to be one, or two runs too long): the three groups' 总计 fix one split
+    truth = load_truth(KEYS[0])["cells"]
+    cells = dict(truth) | dict(zip([k for k in truth if k.startswith("t4.")], T4_BIG))
+    digits = "".join(map(str, T4_BIG))
+    text = run_together(cells, tables=["t4"])
+    assert digits in text
+    r = _x(text.replace(digits, digits if cut is None else digits[:cut] + "\t" + digits[cut:]))
+    assert [r.cells[k].value for k in r.cells if k.startswith("t4.")] == T4_BIG
+    assert r.tables_found["t4"] and not [n for n in r.notes if n.where.startswith("t4") and n.code != "inferred-cells"]
+    n = next(n for n in r.notes if n.code == NoteCode.INFERRED_CELLS)
+    assert n.message.startswith("表四") and len(n.evidence["fixed_by"]) == 3
+
+
+def test_t4_run_with_several_consistent_splits_stays_null():
+    truth = load_truth(REAL / "001_huaian_2024.truth.json")["cells"]
+    r = _x(run_together(truth, tables=["t4"]))
+    assert all(r.cells[k].value is None for k in r.cells if k.startswith("t4."))
+    n = next(n for n in r.notes if n.code == NoteCode.AMBIGUOUS_CELLS and n.where == "t4")
+    assert "种拆分方式" in n.message and r.tables_found["t4"]
+
+
 # -- downstream: audit, --cells / --json, the store --------------------------------------------
 
 
