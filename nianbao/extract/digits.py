@@ -16,11 +16,12 @@ a confidence below 1 and an ``inferred-cells`` note naming the identities that f
 ``nianbao.audit.cells`` never takes an inferred cell as a number, so an identity used as
 evidence is never audited as passing. Every other run stays null, its note saying why.
 
-Blank cells leave no trace in a run (``10、空、0`` prints ``100``), so a table that shows
-blanks or not-applicable marks anywhere, or a run too short to give every column a
-digit, is never split: a split there could turn a blank into a 0. Nor is a row printed in
-several runs that no identity of its own checks (a 表二 row ``12 5`` under three columns
-lost a blank cell rather than ran ``1`` and ``2`` together).
+Blank cells leave no trace in a run (``10、空、0`` prints ``100``): the splits counted
+include those with empty cells (counted as 0 by the identities, as a unit's own sums count
+them), so a run is read only when no split with a blank fits as well — ``000`` is three
+zeros, ``125`` under three columns of 表二 could be 12/空/5 and stays null. A table that
+shows blanks or not-applicable marks anywhere, or a run too short to give every column a
+digit, is not split at all.
 """
 from __future__ import annotations
 
@@ -40,6 +41,11 @@ INFERRED_CONFIDENCE = 0.6
 # pruning them) is left null: a run that long is damage the identities cannot settle in
 # reasonable time.
 MAX_STEPS = 200_000
+# Blank cells a row's run may hide that are tried against each split: a split is read
+# only if no split with up to this many blank cells fits as well. Two keeps the search of
+# a long row under a second; a row hiding more blanks almost always has too few digits to
+# fill its columns, which rules its table out anyway.
+MAX_HIDDEN_BLANKS = 2
 # Sum sets (the totals the other rows of an identity can reach) larger than this are not
 # used to filter: filtering is skipped for that identity, which only keeps more splits.
 MAX_SUMS = 100_000
@@ -49,7 +55,7 @@ QUOTE_CHARS = 40
 TABLE_ZH = {"t2": "表二", "t2v19": "表二", "t3": "表三", "t4": "表四"}
 _FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
-Split = tuple[int, ...]
+Split = tuple[int | None, ...]     # a cell's number, or None for a blank cell
 
 
 @dataclass
@@ -60,7 +66,7 @@ class _Row:
     runs: list[str]                  # the digit runs as printed (ASCII digits)
     printed: list[str]               # the printed text of each run
     notes: list[Note]                # the mapper's notes this stage replaces when it splits the row
-    splits: list[Split] = field(default_factory=list)
+    splits: list[Split] = field(default_factory=list)   # the splits still possible (None: a blank cell)
     fixed_by: list[Identity] = field(default_factory=list)
 
     @property
@@ -76,19 +82,46 @@ class _Check:
     coef: list[tuple[int, int]]      # (cell index, +1 for a total, -1 for a part)
 
 
-def splits(runs: list[str], n: int, checks: list[_Check] | None = None) -> tuple[list[Split], list[Identity]] | None:
+def _fewest_cells(runs: list[str]) -> list[list[int]]:
+    """Per run and position, the fewest cells the digits from there to the end of all runs
+    can be cut into (a 0 starts a cell of its own, a cell has at most ``MAX_DIGITS``)."""
+    out: list[list[int]] = []
+    later = 0
+    for run in reversed(runs):
+        best = [0] * (len(run) + 1)
+        for p in range(len(run) - 1, -1, -1):
+            longest = 1 if run[p] == "0" else min(MAX_DIGITS, len(run) - p)
+            best[p] = 1 + min(best[p + size] for size in range(1, longest + 1))
+        out.insert(0, [b + later for b in best[:-1]] + [later])
+        later = out[0][0]
+    return out
+
+
+def splits(runs: list[str], n: int, checks: list[_Check] | None = None,
+           blanks: int = 0) -> tuple[list[Split], list[Identity]] | None:
     """Every split of the runs into ``n`` cells (each run one or more consecutive cells; no
-    leading zero but a lone 0; at most ``MAX_DIGITS`` digits a cell) that satisfies the
-    ``checks``, with the identities that ruled a split out; None past ``MAX_STEPS``."""
+    leading zero but a lone 0; at most ``MAX_DIGITS`` digits a cell; up to ``blanks`` cells
+    empty, ``None``, counted as 0 by the checks) that satisfies the ``checks``, with the
+    identities that ruled a split out; None past ``MAX_STEPS``."""
     at: dict[int, list[_Check]] = {}
     for c in checks or ():
         at.setdefault(c.last, []).append(c)
     out: list[Split] = []
     used: list[Identity] = []
     steps = 0
-    left_digits = [sum(len(r) for r in runs[i:]) for i in range(len(runs) + 1)]
+    fewest = _fewest_cells(runs)
+    digits_left = [[sum(len(r) for r in runs[i + 1:]) + len(runs[i]) - p for p in range(len(runs[i]) + 1)]
+                   for i in range(len(runs))]
 
-    def go(ri: int, pos: int, acc: tuple[int, ...]) -> bool:
+    def holds(cell: Split) -> bool:
+        for c in at.get(len(cell) - 1, ()):
+            if sum(k * (cell[j] or 0) for j, k in c.coef) != 0:
+                if c.identity not in used:
+                    used.append(c.identity)
+                return False
+        return True
+
+    def go(ri: int, pos: int, acc: Split, empty: int) -> bool:
         nonlocal steps
         steps += 1
         if steps > MAX_STEPS:
@@ -97,27 +130,30 @@ def splits(runs: list[str], n: int, checks: list[_Check] | None = None) -> tuple
             if ri == len(runs):
                 out.append(acc)
             return True
-        run = runs[ri]
         cells_after = n - len(acc) - 1
+        need = fewest[ri][pos] if ri < len(runs) else 0
+        have = digits_left[ri][pos] if ri < len(runs) else 0
+        if cells_after + 1 > have + blanks - empty:
+            return True                   # more cells than digits and blanks left to fill them
+        if empty < blanks and cells_after >= need:
+            cell = acc + (None,)
+            if holds(cell) and not go(ri, pos, cell, empty + 1):
+                return False
+        if ri == len(runs):
+            return True
+        run = runs[ri]
         longest = 1 if run[pos] == "0" else min(MAX_DIGITS, len(run) - pos)
         for size in range(1, longest + 1):
             end = pos + size
             nri, npos = (ri + 1, 0) if end == len(run) else (ri, end)
-            digits_after = left_digits[nri] - npos
-            runs_after = len(runs) - nri
-            if cells_after < runs_after or digits_after < cells_after:
+            if cells_after < (fewest[nri][npos] if nri < len(runs) else 0):
                 continue
             cell = acc + (int(run[pos:end]),)
-            failed = next((c for c in at.get(len(cell) - 1, ()) if sum(k * cell[j] for j, k in c.coef) != 0), None)
-            if failed is not None:
-                if failed.identity not in used:
-                    used.append(failed.identity)
-                continue
-            if not go(nri, npos, cell):
+            if holds(cell) and not go(nri, npos, cell, empty):
                 return False
         return True
 
-    return (out, used) if go(0, 0, ()) else None
+    return (out, used) if go(0, 0, (), 0) else None
 
 
 def _digit_run(text: str) -> str | None:
@@ -135,7 +171,7 @@ def _row_keys(std: Standard, version: str, note: Note) -> tuple[str, list[str]] 
         return None
     if note.code == NoteCode.AMBIGUOUS_CELLS and sorted(note.keys) == sorted(keys):
         return table, list(note.keys)         # the printed header's column order
-    if table not in ("t3",):
+    if table != "t3":
         return None                           # a 表二 header may reorder its columns: only the note knows
     return table, keys
 
@@ -149,8 +185,6 @@ def _candidates(report: Report, std: Standard, version: str) -> list[_Row]:
         if n.code not in (NoteCode.AMBIGUOUS_CELLS, "missing-cell", "number-too-long"):
             continue
         if n.code == "number-too-long":
-            if n.where in rows:
-                rows[n.where].notes.append(n)
             continue
         printed = n.evidence.get("printed")
         found = _row_keys(std, version, n)
@@ -163,8 +197,8 @@ def _candidates(report: Report, std: Standard, version: str) -> list[_Row]:
         if any(r is None for r in runs) or _label_ends_in_digit(report, keys[0]):
             continue
         rows[n.where] = _Row(table, keys, [r for r in runs if r is not None], list(printed), [n])
-    for n in report.notes:                       # a too-long run noted before its row's note
-        if n.code == "number-too-long" and n.where in rows and n not in rows[n.where].notes:
+    for n in report.notes:                       # a run too long to be one number: its note goes too
+        if n.code == "number-too-long" and n.where in rows:
             rows[n.where].notes.append(n)
     return list(rows.values())
 
@@ -220,7 +254,7 @@ def _propagate(rows: list[_Row], report: Report, identities: tuple[Identity, ...
     while changed:
         changed = False
         for ident, const, terms in usable:
-            contrib = {i: {s: sum(coef * s[j] for j, coef in t) for s in rows[i].splits} for i, t in terms.items()}
+            contrib = {i: {s: sum(coef * (s[j] or 0) for j, coef in t) for s in rows[i].splits} for i, t in terms.items()}
             for i in terms:
                 others = _sumset([set(contrib[o].values()) for o in terms if o != i])
                 if others is None:
@@ -239,7 +273,9 @@ def _propagate(rows: list[_Row], report: Report, identities: tuple[Identity, ...
 
 def _evidence_zh(std: Standard, version: str, row: _Row) -> str:
     if not row.fixed_by:
-        return f"位数（{row.digits} 位数字正好每列一位）"
+        if row.digits == len(row.keys):
+            return f"位数（{row.digits} 位数字正好每列一位）"
+        return f"位数（{row.digits} 位数字分成 {len(row.keys)} 列，不带前导零的分法只有一种）"
     titles: list[str] = []
     for ident in row.fixed_by:
         t = std.identity_spec(ident.code, version).title.split(" ", 1)[-1]
@@ -314,12 +350,7 @@ def infer_runs(report: Report, std: Standard, version: str, t4_paragraph: Paragr
         index = {k: i for i, k in enumerate(r.keys)}
         own = [_Check(i, max(index[k] for k in i.keys), [(index[k], c) for k, c in i.coef().items()])
                for i in identities if all(k in index for k in i.keys)]
-        if len(r.runs) > 1 and not own:
-            # separate runs are cells the document did separate: a row short of cells more
-            # likely lost a blank cell than ran two together, and no identity of its own says
-            _explain(report, r, "印出的数字分成几段，可能是缺了空白单元格，本行又没有勾稽关系可以核对")
-            continue
-        found = splits(r.runs, len(r.keys), own)
+        found = splits(r.runs, len(r.keys), own, blanks=min(MAX_HIDDEN_BLANKS, len(r.keys) - 1))
         if found is None:
             _explain(report, r, "数字过长，可能的拆分方式过多")
             continue
@@ -337,9 +368,8 @@ def infer_runs(report: Report, std: Standard, version: str, t4_paragraph: Paragr
             r.splits, r.fixed_by = sp, fb
     added: list[Note] = []
     for r in open_rows:
-        if len(r.splits) != 1:
-            _explain(report, r, f"按位数及勾稽关系仍有 {len(r.splits)} 种拆分方式" if r.splits
-                     else "无论怎样拆分都不能使勾稽关系成立")
+        if len(r.splits) != 1 or None in r.splits[0]:
+            _explain(report, r, _why_open(r.splits))
             continue
         split = r.splits[0]
         _put(report, r, split)
@@ -355,6 +385,15 @@ def infer_runs(report: Report, std: Standard, version: str, t4_paragraph: Paragr
             evidence={"printed": r.printed, "split": list(split), "digits": r.digits,
                       "fixed_by": [f"{i.code}:{i.where}" for i in r.fixed_by] or ["digit-count"]}))
     return added
+
+
+def _why_open(found: list[Split]) -> str:
+    """Why the splits left of a row do not settle it, in Chinese."""
+    with_blank = sum(None in s for s in found)
+    if len(found) == 1:
+        return "唯一符合的拆分含空白单元格，空白不能当作已印出的数字"
+    return f"按位数及勾稽关系仍有 {len(found)} 种拆分方式" + (
+        f"（其中 {with_blank} 种含空白单元格：空白在连写中不留痕迹）" if with_blank else "")
 
 
 def _explain(report: Report, row: _Row, why: str) -> None:
