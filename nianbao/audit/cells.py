@@ -27,7 +27,7 @@ def tidy(text: str | None) -> str:
 
 TABLE_ZH = {"t2": "表二", "t2v19": "表二", "t3": "表三", "t4": "表四"}
 KIND_ZH = {"blank": "空白", "na": "不适用符号", "unreadable": "无法识别", "absent": "缺失",
-           "number": "数字", "zero": "0"}
+           "number": "数字", "zero": "0", KIND_INFERRED: "连写数字拆分所得，待核对"}
 
 
 def std() -> standard.Standard:

@@ -1,4 +1,5 @@
-"""The extraction pipeline: sections → metadata → version → tables → completeness notes.
+"""The extraction pipeline: sections → metadata → version → tables → run-together digits →
+completeness notes.
 
 Owns the order of the steps and the final shape of a ``Report``: every key of the
 detected format present (absent cells recorded as such), and notes for missing tables,
@@ -10,7 +11,7 @@ from ..grid import GridDocument, GridTable, Paragraph
 from ..model import FORMAT_2019, FORMAT_2021, FORMAT_PRE2019, CellValue, Report
 from ..normalize import KIND_ABSENT, fold
 from ..standard import load
-from . import meta, sections, tables, version
+from . import digits, meta, sections, tables, version
 from .rows import logical_rows
 
 
@@ -59,6 +60,8 @@ def run(doc: GridDocument) -> Report:
         "t4": tables.map_t4(std, ctx.rows[tables.T4], ctx.tables[tables.T4], mapper),
     }
     mapper.finish()
+    # rows whose cells ran together: split where only one split fits
+    digits.infer_runs(report, std, ver, digits.run_after(blocks, ctx.tables[tables.T4], len(std.t4_keys)))
     _complete(report, std, ver, doc)
     from .confidence import flag_low_confidence    # cells the reader was not sure of: notes
     flag_low_confidence(report, doc)

@@ -494,9 +494,18 @@ def _t4_header_map(std: Standard, table: GridTable) -> dict[str, GridCell] | Non
     return out if len(out) == len(std.t4_keys) else None
 
 
+def _digit_runs_of(r: LogicalRow, n: int) -> bool:
+    """A row printing only digit runs with at least a digit for each of ``n`` columns (cells
+    that ran together: ``extract.digits`` may split it)."""
+    filled = r.filled_values()
+    return bool(filled) and all(c.text.strip().isdigit() for c in filled) \
+        and sum(len(c.text.strip()) for c in filled) >= n
+
+
 def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Mapper) -> bool:
     keys = std.t4_keys
-    data = [r for r in rows if len(r.filled_values()) >= 3 or (r.filled_values() and len(r.values) >= 10)]
+    data = [r for r in rows if len(r.filled_values()) >= 3 or (r.filled_values() and len(r.values) >= 10)
+            or _digit_runs_of(r, len(keys))]
     if not data:
         return False
     r = max(data, key=lambda x: (len(x.filled_values()), len(x.values)))
