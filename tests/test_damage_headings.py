@@ -133,3 +133,11 @@ def test_a_numbered_group_label_inside_a_table_stays():
     keys = [s.key for s in std.sections]
     t = _table([["三、本年度办理结果", "（一）予以公开", "1"]], rows_reliable=False)
     assert lift_headings([t], std.section_matcher, keys) == [t]
+
+
+def test_a_title_inside_a_sentence_is_not_a_heading():
+    from nianbao.extract.sections import split_run_in
+    from nianbao.grid import Paragraph
+    from nianbao.standard import load
+    text = "本机关按要求编制本报告，其中二、主动公开政府信息情况如下所述，全年主动公开政府信息若干条并及时更新。"
+    assert split_run_in([Paragraph(text)], load().sections)[0].text == text

@@ -17,7 +17,8 @@ from .rows import logical_rows
 
 def run(doc: GridDocument) -> Report:
     std = load()
-    blocks = doc.blocks = sections.lift_headings(doc.blocks, std.section_matcher, [s.key for s in std.sections])
+    blocks = sections.split_run_in(doc.blocks, std.sections)
+    blocks = doc.blocks = sections.lift_headings(blocks, std.section_matcher, [s.key for s in std.sections])
     report = Report(source=doc.source, input_format=doc.format)
     report.full_text = "\n".join(b.text for b in blocks if isinstance(b, Paragraph))
     for w in doc.warnings:

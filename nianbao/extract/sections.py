@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..grid import GridTable, Paragraph
 from ..model import SECTION_IMPLIED, Section
@@ -87,6 +88,49 @@ def ordinal_number(ordinal: str) -> int | None:
     if n.startswith("十") and len(n) == 2 and n[1] in _CN_DIGITS:
         return 10 + _CN_DIGITS[n[1]]
     return None
+
+
+# Where a converter ran a heading into the text around it: at the start of a paragraph
+# (after Markdown ``#``/``**`` marks) or after the end of a sentence (or of a bracketed one).
+_RUN_IN_BEFORE = r"(?:^\s*(?:#{1,6}\s*)?(?:\*\*|__)?|(?<=[。；;！!？?])|(?<=[。！？][）)]))\s*"
+_ORDINAL_FORMS = "一二三四五六七八九十"
+
+
+@lru_cache(maxsize=8)
+def _run_in_pattern(sections: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    """One pattern for every section: its number (``二、`` / ``2、``) and one of its titles,
+    spaces allowed between the characters (text layers letter-space), then a space or
+    the end: a heading written into a paragraph."""
+    alts = []
+    for n, titles in enumerate(sections, 1):
+        words = "|".join(r"\s*".join(map(re.escape, t)) for t in sorted(set(titles), key=len, reverse=True))
+        alts.append(f"(?:{_ORDINAL_FORMS[n - 1]}|{n})\\s*[、.．]\\s*(?:{words})")
+    return re.compile(f"{_RUN_IN_BEFORE}(?P<h>{'|'.join(alts)})(?:\\*\\*|__)?(?=\\s|$)")
+
+
+def split_run_in(blocks: list, entries: list[Entry]) -> list:
+    """A paragraph holding a numbered section title written into its text (pymupdf4llm's
+    ``## 一、总体情况 2023年，本机关…``, a line joined to the next heading ``…0 件。
+    二、主动公开政府信息情况``) is split so the title stands alone: only the standard's
+    titles and variants, each with its own number, at a paragraph's start or after a
+    sentence."""
+    pattern = _run_in_pattern(tuple((e.canonical.split("、", 1)[-1], *e.variants) for e in entries))
+    out: list = []
+    for b in blocks:
+        if not isinstance(b, Paragraph) or len(b.text) <= _MAX_HEADING:
+            out.append(b)
+            continue
+        pieces, at = [], 0
+        for m in pattern.finditer(b.text):
+            pieces += [b.text[at:m.start("h")], m.group("h")]
+            at = m.end()
+        pieces.append(b.text[at:])
+        kept = [t.strip() for t in pieces if t.strip(" \t#*_")]
+        if len(kept) == 1:
+            out.append(b)
+            continue
+        out.extend(dataclasses.replace(b, text=t) for t in kept)
+    return out
 
 
 def lift_headings(blocks: list, matcher: Matcher, keys: list[str]) -> list:
