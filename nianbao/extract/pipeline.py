@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..grid import GridDocument, GridTable, Paragraph
 from ..model import FORMAT_2019, FORMAT_2021, FORMAT_PRE2019, CellValue, Report
-from ..normalize import KIND_ABSENT, fold
+from ..normalize import KIND_ABSENT, fold, norm_label
 from ..standard import load
 from . import digits, meta, sections, tables, version
 from .rows import logical_rows
@@ -63,7 +63,7 @@ def run(doc: GridDocument) -> Report:
     mapper.finish()
     # rows whose cells ran together: split where only one split fits
     digits.infer_runs(report, std, ver, digits.run_after(blocks, ctx.tables[tables.T4], len(std.t4_keys)))
-    _complete(report, std, ver, doc)
+    _complete(report, std, ver, doc, all_text)
     from .confidence import flag_low_confidence    # cells the reader was not sure of: notes
     flag_low_confidence(report, doc)
     return report
@@ -84,7 +84,7 @@ def _text_before(blocks: list) -> dict[int, str]:
     return out
 
 
-def _complete(report: Report, std, ver: str, doc: GridDocument) -> None:
+def _complete(report: Report, std, ver: str, doc: GridDocument, all_text: str) -> None:
     """Every key of the format present; notes for what the document does not print."""
     names = {"t2": "表二（主动公开政府信息情况）", "t3": "表三（收到和处理政府信息公开申请情况）",
              "t4": "表四（政府信息公开行政复议、行政诉讼情况）"}
@@ -95,7 +95,9 @@ def _complete(report: Report, std, ver: str, doc: GridDocument) -> None:
     else:
         for t, ok in report.tables_found.items():
             if not ok:
-                report.note("table-missing", f"未找到{names[t]}", where=t)
+                printed = printed_labels(std, ver, t, all_text)
+                report.note("table-missing", f"未找到{names[t]}" + ("（但原文印有该表的行列名称）" if printed else ""),
+                            where=t, evidence={"printed_labels": printed} if printed else {})
     missing_rows: dict[str, list[str]] = {}
     for k in std.all_keys(ver):
         if k not in report.cells:
@@ -110,6 +112,37 @@ def _complete(report: Report, std, ver: str, doc: GridDocument) -> None:
     # keep the contract's key order
     order = std.all_keys(ver)
     report.cells = {k: report.cells[k] for k in order} | {k: v for k, v in report.cells.items() if k not in order}
+
+
+# A table is printed but was not read as one when the document shows this many of the
+# table's own labels, of which this many are column headers, or this many of its row
+# labels: narrative text names a row now and then (本年新收政府信息公开申请数量), never the
+# headers of a table nor half a dozen of its rows.
+PRINTED_LABELS_MIN = 4
+PRINTED_COLUMNS_MIN = 2
+PRINTED_ROWS_MIN = 6
+LABEL_CHARS_MIN = 3       # 总计, 其他, 规章 are words of any text: not evidence of a table
+
+
+def printed_labels(std, ver: str, table: str, folded_text: str) -> list[str]:
+    """The labels of ``table`` (as the standard prints them) that the document's text or
+    its unread table cells print, when they show the table is there; else []."""
+    if table == "t2":
+        t2 = std.t2[ver]
+        rows, cols = [r.canonical for r in t2["rows"]], [c.canonical for c in t2["columns"].values()]
+    elif table == "t3":
+        rows, cols = [r.canonical for r in std.t3_rows], [c.canonical for c in std.t3_columns]
+    else:
+        rows, cols = [g.canonical for g in std.t4_groups], [c.canonical for c in std.t4_columns]
+
+    def shown(labels: list[str]) -> list[str]:
+        return [x for x in dict.fromkeys(labels)
+                if len(norm_label(x)) >= LABEL_CHARS_MIN and norm_label(x) in folded_text]
+    found_cols, found_rows = shown(cols), shown(rows)
+    by_columns = len(found_cols) >= PRINTED_COLUMNS_MIN and len(found_cols) + len(found_rows) >= PRINTED_LABELS_MIN
+    if not by_columns and len(found_rows) < PRINTED_ROWS_MIN:
+        return []
+    return found_cols + found_rows
 
 
 def _pre2019_items(tbls: list[GridTable]) -> list[dict]:

@@ -210,7 +210,8 @@ class Tables(StructureRule):
     code = "STR-TABLE"
     severity = ERROR
     title = "表二、表三、表四齐全"
-    description = "报告应包含表二（主动公开）、表三（收到和处理申请）、表四（行政复议、行政诉讼）三张表；缺表即为错误（若表格是图片，见STR-IMAGE）。"
+    description = ("报告应包含表二（主动公开）、表三（收到和处理申请）、表四（行政复议、行政诉讼）三张表；缺表即为错误（若表格是图片，见STR-IMAGE）。"
+                   "原文印有该表的行列名称却没有读成表格时是读取问题（需人工核对），不作为缺表。")
     basis = "国办公开办函〔2021〕30号格式；format.md §4、§10.2 R4。"
     handles = (N.TABLE_MISSING,)
 
@@ -224,6 +225,14 @@ class Tables(StructureRule):
                 continue
             n = noted.get(t)
             sec = _sec_title(TABLE_SECTION[t])
+            printed = list(n.evidence.get("printed_labels") or ()) if n else []
+            if printed:
+                shown = "“" + "”“".join(sorted(printed, key=len)[:4]) + "”"
+                out.append(self.finding(t, f"未能读取{C.TABLE_ZH[t]}：原文印有该表的行列名称（如{shown}），但没有读成表格"
+                                        f"（可能在转换中被拆成了文字），请对照原文核对；不作为报告缺表。",
+                                        severity=WARNING, status=NOT_ASSESSABLE, channel=READING, group=t,
+                                        evidence={"labels": printed}, sources=_nsrc(n) if n else []))
+                continue
             out.append(self.finding(t, f"未找到{C.TABLE_ZH[t]}（“{sec}”部分的表格），该表数据缺失，未按0处理。",
                                     group=t, expected="表格", actual="未找到",
                                     sources=_nsrc(n) if n else []))
