@@ -58,18 +58,20 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_EMPHASIS = re.compile(r"^(\*\*|__)(.+)\1$")
+_MD_INLINE_BOLD = re.compile(r"\*\*(.+?)\*\*")   # pymupdf4llm bolds each PDF text span: ``**…年政** **府信息…**``
 
 
 def _paragraph(line: str, source: Source) -> Paragraph:
-    """A text line; markdown heading marks and whole-line bold are layout, not text."""
+    """A text line; markdown heading marks and bold (whole-line or span by span) are layout, not text."""
     s = line.strip()
     m = _MD_HEADING.match(s)
     if m:
-        return Paragraph(m.group(2), source, style="title" if len(m.group(1)) == 1 else "heading")
+        return Paragraph(_MD_INLINE_BOLD.sub(r"\1", m.group(2)), source,
+                         style="title" if len(m.group(1)) == 1 else "heading")
     m = _MD_EMPHASIS.match(s)
-    if m:
+    if m and "**" not in m.group(2):
         return Paragraph(m.group(2).strip(), source, style="heading")
-    return Paragraph(s, source)
+    return Paragraph(_MD_INLINE_BOLD.sub(r"\1", s), source)
 
 
 class TextReader(Reader):
