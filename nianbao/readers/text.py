@@ -39,6 +39,8 @@ class _HeadingRe:
 
 
 _HEADING_RE = _HeadingRe()
+# html2text's rule under a table's first row: ``---|---`` (or ``---`` for one column), no outer pipes
+_BARE_SEP_RE = re.compile(r"^:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*$")
 _MD_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUM_TOKEN = r"(?:[+\-]?\d[\d,]*(?:\.\d+)?|/|／|—|-|－)"
 _LOOSE_ROW_RE = re.compile(r"^(?P<label>\S.*?[^\d\s,.+\-／/—－])\s+(?P<nums>" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r")*)\s*$")
@@ -114,7 +116,30 @@ class _Parser:
         n_single = sum(1 for ln in self.lines if ln.startswith("\t") and ln.count("\t") == 1)
         n_multi = sum(1 for ln in self.lines if ln.count("\t") >= 2 or ("\t" in ln and not ln.startswith("\t")))
         self.cell_line_mode = n_single > n_multi
+        self.bare_pipe = self._bare_pipe_lines()
         self.kinds = [self._kind(i) for i in range(len(self.lines))]
+
+    def _bare_pipe_lines(self) -> dict[int, str]:
+        """The lines of html2text tables: ``a| b| c`` rows without the outer pipes, a
+        header row, then a ``---|---`` rule, then rows until a blank line; a row of one
+        merged cell has no pipe at all. Line → ``"bpipe"`` or ``"bpsep"``."""
+        out: dict[int, str] = {}
+        lines, n = self.lines, len(self.lines)
+        for i in range(1, n):
+            s = lines[i].strip()
+            if not _BARE_SEP_RE.match(s) or not lines[i - 1].strip() or lines[i - 1].lstrip().startswith("|"):
+                continue
+            j = i + 1
+            while j < n and lines[j].strip() and not _MD_SEP_RE.match(lines[j].strip()):
+                j += 1
+            body = range(i + 1, j)
+            # a lone "---" under a line is also a setext heading: a table needs rows with pipes
+            if "|" not in s and not any("|" in lines[k] for k in body):
+                continue
+            out[i - 1] = "bpipe"
+            out[i] = "bpsep"
+            out.update((k, "bpipe") for k in body)
+        return out
 
     # -- line kinds ----------------------------------------------------------------
     def kind(self, i: int) -> str:
@@ -122,6 +147,8 @@ class _Parser:
 
     def _kind(self, i: int) -> str:
         ln = self.lines[i]
+        if i in self.bare_pipe:
+            return self.bare_pipe[i]
         if "\t" in ln:
             if self.cell_line_mode and ln.startswith("\t") and ln.count("\t") == 1:
                 return "cell"
@@ -153,6 +180,8 @@ class _Parser:
                 i = self._pipe_cells(i)
             elif k == "md":
                 i = self._md_rows(i)
+            elif k in ("bpipe", "bpsep"):
+                i = self._bare_pipe_rows(i)
             else:
                 j = self._loose_rows(i)
                 if j == i:
@@ -290,6 +319,17 @@ class _Parser:
                 break
             inner = s[1:-1] if s.endswith("|") else s[1:]
             rows.append([(c.strip().replace("<br>", "\n").replace("<br/>", "\n"), i) for c in inner.split("|")])
+            i += 1
+        self._emit(rows, start)
+        return i
+
+    # -- html2text tables: "a| b| c" rows, cells of merged spans dropped ----------------------------
+    def _bare_pipe_rows(self, i: int) -> int:
+        start, n = i, len(self.lines)
+        rows: list[list[tuple[str, int]]] = []
+        while i < n and self.kind(i) in ("bpipe", "bpsep"):
+            if self.kind(i) == "bpipe":
+                rows.append([(c.strip(), i) for c in self.lines[i].strip().split("|")])
             i += 1
         self._emit(rows, start)
         return i
