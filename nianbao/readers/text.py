@@ -58,6 +58,15 @@ def _decode(data: bytes) -> tuple[str, str]:
     return decode(data)
 
 
+# Markdown writers (mammoth, markdownify) escape ASCII punctuation: ``3\\.其他``, ``96171\\.6``.
+# ``\\|`` stays: inside a pipe table it is a cell's own bar, not a column rule.
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~])")
+
+
+def _unescape(line: str) -> str:
+    return _MD_ESCAPE.sub(r"\1", line) if "\\" in line else line
+
+
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_EMPHASIS = re.compile(r"^(\*\*|__)(.+)\1$")
 _MD_INLINE_BOLD = re.compile(r"\*\*(.+?)\*\*")   # pymupdf4llm bolds each PDF text span: ``**…年政** **府信息…**``
@@ -111,7 +120,7 @@ def parse_text(file: str, text: str, first_table: int = 0) -> list[Paragraph | G
 class _Parser:
     def __init__(self, file: str, lines: list[str]):
         self.file = file
-        self.lines = [ln.replace("\ufeff", "") for ln in lines]
+        self.lines = [_unescape(ln.replace("\ufeff", "")) for ln in lines]
         self.blocks: list[Paragraph | GridTable] = []
         n_single = sum(1 for ln in self.lines if ln.startswith("\t") and ln.count("\t") == 1)
         n_multi = sum(1 for ln in self.lines if ln.count("\t") >= 2 or ("\t" in ln and not ln.startswith("\t")))
