@@ -117,6 +117,43 @@ def parse_text(file: str, text: str, first_table: int = 0) -> list[Paragraph | G
     return blocks
 
 
+def _is_number(text: str) -> bool:
+    return bool(text) and any(ch.isdigit() for ch in text) and is_value_text(text)
+
+
+def _grid_value_rows(rows: list[list[tuple[str, int]]], width: int) -> list[list[tuple[str, int]]]:
+    """The value rows of a Markdown table drawn from an HTML/DOCX grid (markitdown,
+    markdownify): a spanned cell is followed by empty cells up to its span, and a cell
+    covered by a row span from above is left out, so a short row is short at its left.
+
+    Rows of the full width say which columns hold values (a number in some row). A value
+    row, aligned to the right edge, keeps its labels (the text left of those columns: the
+    empty cells there are a label's span) and exactly its cells in those columns, blank ones
+    included, so a blank cell keeps its place. A row that does not fit this reading (text in
+    a value column, a number among the labels) is left as printed.
+    """
+    value_rows = [r for r in rows if len(r) <= width and any(_is_number(t) for t, _ in r)]
+    numbers = [c for r in value_rows if len(r) == width for c, (t, _) in enumerate(r) if _is_number(t)]
+    labels_at = [c for r in value_rows for c, (t, _) in enumerate(r, width - len(r)) if not is_value_text(t)]
+    if not numbers or not labels_at or max(labels_at) >= min(numbers):
+        return rows           # not the shape of a drawn grid: leave the table as printed
+    # Columns between the last label and the first number hold nothing but empty cells:
+    # a label's span or a blank column, which cannot be told apart, so they are dropped
+    # (the row then reads short, and a short row is never filled from the left).
+    first = min(numbers)
+    out: list[list[tuple[str, int]]] = []
+    for r in rows:
+        shift = width - len(r)
+        labels = [(t, ln) for c, (t, ln) in enumerate(r, shift) if c < first and t]
+        values = [(t, ln) for c, (t, ln) in enumerate(r, shift) if c >= first]
+        if r not in value_rows or not labels or any(is_value_text(t) for t, _ in labels) \
+                or not all(is_value_text(t) for t, _ in values):
+            out.append(r)
+        else:
+            out.append(labels + values)
+    return out
+
+
 class _Parser:
     def __init__(self, file: str, lines: list[str]):
         self.file = file
@@ -319,9 +356,11 @@ class _Parser:
     def _md_rows(self, i: int) -> int:
         start, n = i, len(self.lines)
         rows: list[list[tuple[str, int]]] = []
+        width = 0
         while i < n:
             s = self.lines[i].strip()
             if _MD_SEP_RE.match(s) and "-" in s:
+                width = width or s.strip("|").count("|") + 1
                 i += 1
                 continue
             if self.kind(i) != "md":
@@ -329,7 +368,7 @@ class _Parser:
             inner = s[1:-1] if s.endswith("|") else s[1:]
             rows.append([(c.strip().replace("<br>", "\n").replace("<br/>", "\n"), i) for c in inner.split("|")])
             i += 1
-        self._emit(rows, start)
+        self._emit(_grid_value_rows(rows, width) if width else rows, start)
         return i
 
     # -- html2text tables: "a| b| c" rows, cells of merged spans dropped ----------------------------
