@@ -45,6 +45,10 @@ _MD_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUM_TOKEN = r"(?:[+\-]?\d[\d,]*(?:\.\d+)?|/|／|—|-|－)"
 _LOOSE_ROW_RE = re.compile(r"^(?P<label>\S.*?[^\d\s,.+\-／/—－])\s+(?P<nums>" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r")*)\s*$")
 _NUM_ONLY_RE = re.compile(r"^\s*" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r"){2,}\s*$")
+# Paragraph mode (one blank line after every paragraph) needs this many separations, of
+# which this share are single blank lines (the rest being empty paragraphs).
+_PARAGRAPH_MODE_MIN_RUNS = 20
+_PARAGRAPH_MODE_SHARE = 0.5
 _SENTENCE_END = ("。", "；", "！", "？", "：")
 
 
@@ -163,7 +167,25 @@ class _Parser:
         n_multi = sum(1 for ln in self.lines if ln.count("\t") >= 2 or ("\t" in ln and not ln.startswith("\t")))
         self.cell_line_mode = n_single > n_multi
         self.bare_pipe = self._bare_pipe_lines()
+        self.paragraph_mode = self._paragraph_mode()
         self.kinds = [self._kind(i) for i in range(len(self.lines))]
+
+    def _paragraph_mode(self) -> bool:
+        """Every paragraph is followed by one blank line (mammoth's raw text, python-docx
+        scripts): then an empty paragraph, such as an empty table cell, shows as two more
+        blank lines, and a run of ``2k + 1`` blank lines stands for ``k`` empty cells."""
+        runs: list[int] = []
+        run = 0
+        for ln in self.lines:
+            if ln.strip():
+                if run:
+                    runs.append(run)
+                run = 0
+            else:
+                run += 1
+        if len(runs) < _PARAGRAPH_MODE_MIN_RUNS:
+            return False
+        return all(r % 2 == 1 for r in runs) and sum(r == 1 for r in runs) >= _PARAGRAPH_MODE_SHARE * len(runs)
 
     def _bare_pipe_lines(self) -> dict[int, str]:
         """The lines of html2text tables: ``a| b| c`` rows without the outer pipes, a
@@ -478,6 +500,7 @@ class _Parser:
         n = len(self.lines)
         cells: list[tuple[str, int]] = []
         values = 0
+        blanks = 0
         j = i
         while j < n:
             k = self._bare_kind(j)
@@ -486,12 +509,17 @@ class _Parser:
             if k == "label" and _HEADING_RE.match(self.lines[j].strip()) and cells \
                     and not self._next_is_value(j):
                 break
-            if k != "blank":
+            if k == "blank":
+                blanks += 1
+            else:
+                if self.paragraph_mode and cells and blanks > 1:
+                    cells.extend(("", j - blanks + e) for e in range(blanks // 2))   # empty cells
+                blanks = 0
                 cells.append((self.lines[j].strip(), j))
                 values += k == "value"
             j += 1
-        while cells and not is_value_text(cells[-1][0]):
-            cells.pop()          # trailing labels belong to the text after the table
+        while cells and not cells[-1][0].strip() or cells and not is_value_text(cells[-1][0]):
+            cells.pop()          # trailing labels (and empty paragraphs) belong to the text after the table
         if values < 6 or values < 0.3 * len(cells):
             return i
         end = cells[-1][1] + 1
