@@ -45,6 +45,9 @@ _MD_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUM_TOKEN = r"(?:[+\-]?\d[\d,]*(?:\.\d+)?|/|／|—|-|－)"
 _LOOSE_ROW_RE = re.compile(r"^(?P<label>\S.*?[^\d\s,.+\-／/—－])\s+(?P<nums>" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r")*)\s*$")
 _NUM_ONLY_RE = re.compile(r"^\s*" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r"){2,}\s*$")
+# A cell of a table laid out with spaces: text with single spaces inside, two or more around.
+_LAID_TOKEN = re.compile(r"\S+(?: \S+)*")
+_LAID_MIN_GAP = 3            # two column offsets: one character of text and two spaces apart at least
 # Paragraph mode (one blank line after every paragraph) needs this many separations, of
 # which this share are single blank lines (the rest being empty paragraphs).
 _PARAGRAPH_MODE_MIN_RUNS = 20
@@ -251,7 +254,9 @@ class _Parser:
             elif k in ("bpipe", "bpsep"):
                 i = self._bare_pipe_rows(i)
             else:
-                j = self._loose_rows(i)
+                j = self._laid_out(i)
+                if j == i:
+                    j = self._loose_rows(i)
                 if j == i:
                     j = self._bare_cells(i)
                 if j > i:
@@ -403,6 +408,59 @@ class _Parser:
             i += 1
         self._emit(rows, start)
         return i
+
+    # -- tables laid out with spaces at fixed offsets (inscriptis) ----------------------------------
+    def _laid_out(self, i: int) -> int:
+        """A table drawn with spaces, every cell starting at its column's offset (inscriptis
+        puts the k-th cell of an HTML row in the k-th column, whatever its span). The offset
+        says which cell a text is, so an empty cell between two printed ones keeps its place.
+
+        Read so only when the layout is exact: the block has two rows with numbers, and every
+        number starts where a number or label of another line starts. An empty cell after a
+        row's last printed cell cannot be told from a row with fewer cells, so it is left out
+        (the row reads short, never shifted). Any other block is left to the loose rows.
+        """
+        n = len(self.lines)
+        lines: list[tuple[int, list[tuple[int, str]]]] = []
+        starts: dict[int, set[int]] = {}
+        j = i
+        while j < n:
+            if self.kind(j) == "blank":
+                j += 1
+                continue
+            if self.kind(j) != "text":
+                break
+            toks = [(m.start(), m.group()) for m in _LAID_TOKEN.finditer(self.lines[j])]
+            if len(toks) < 2 and not (lines and toks[0][0] in starts and not toks[0][1].endswith(_SENTENCE_END)):
+                break
+            lines.append((j, toks))
+            for at, _ in toks:
+                starts.setdefault(at, set()).add(j)
+            j += 1
+        numeric = [(ln, toks) for ln, toks in lines if any(_is_number(t) for _, t in toks)]
+        if len(numeric) < 2:
+            return i
+        # the columns are those of the value rows (a header's cells span and sit elsewhere)
+        cols = sorted({at for _, toks in numeric for at, _ in toks})
+        if any(b - a < _LAID_MIN_GAP for a, b in zip(cols, cols[1:])):
+            return i
+        if any(_is_number(t) and len(starts[at]) < 2 for _, toks in numeric for at, t in toks):
+            return i           # a number where no other line starts a cell: not an exact grid
+        while lines and not any(_is_number(t) for _, t in lines[-1][1]):
+            lines.pop()        # trailing label lines belong to the text after the table
+        index = {at: c for c, at in enumerate(cols)}
+        rows: list[list[tuple[str, int]]] = []
+        for ln, toks in lines:
+            if not any(_is_number(t) for _, t in toks):
+                rows.append([(t, ln) for _, t in toks])      # header or label lines: their texts in order
+                continue
+            placed = {index[at]: t for at, t in toks}
+            # inscriptis pads a row to the end of its last cell: the columns the padding reaches
+            # are cells of the row, so a blank last cell keeps its place too
+            last = max(max(placed), max(c for c, at in enumerate(cols) if at < len(self.lines[ln])))
+            rows.append([(placed.get(c, ""), ln) for c in range(last + 1)])
+        self._emit(rows, i)
+        return lines[-1][0] + 1
 
     # -- loose rows: "label 1 2 3" (OCR, pdftotext -layout) ---------------------------------------
     def _loose_row(self, i: int) -> list[str] | None:
