@@ -137,17 +137,25 @@ def _grid_value_rows(rows: list[list[tuple[str, int]]], width: int) -> list[list
     row, aligned to the right edge, keeps its labels (the text left of those columns: the
     empty cells there are a label's span) and exactly its cells in those columns, blank ones
     included, so a blank cell keeps its place. A row that does not fit this reading (text in
-    a value column, a number among the labels) is left as printed.
+    a value column, a number among the labels) is left as printed, and so is a table whose
+    rows all have the full width: a writer that pads short rows at their end (so a row
+    that lost a covered cell ends in an empty cell) cannot be read right-aligned.
     """
+    if all(len(r) >= width for r in rows):
+        return rows           # a writer that pads every row to the width: its short rows are not told apart
     value_rows = [r for r in rows if len(r) <= width and any(_is_number(t) for t, _ in r)]
     numbers = [c for r in value_rows if len(r) == width for c, (t, _) in enumerate(r) if _is_number(t)]
     labels_at = [c for r in value_rows for c, (t, _) in enumerate(r, width - len(r)) if not is_value_text(t)]
     if not numbers or not labels_at or max(labels_at) >= min(numbers):
         return rows           # not the shape of a drawn grid: leave the table as printed
-    # Columns between the last label and the first number hold nothing but empty cells:
-    # a label's span or a blank column, which cannot be told apart, so they are dropped
-    # (the row then reads short, and a short row is never filled from the left).
-    first = min(numbers)
+    # The value columns start at the first number, or before it at a header printed right
+    # of every label (申请人情况 over the first applicant column). Columns left between
+    # the labels and that start hold nothing but empty cells: a label's span or a blank
+    # column, which cannot be told apart, so they are dropped (the row then reads short,
+    # and a short row is never filled from the left).
+    heads = [c for r in rows if len(r) == width and r not in value_rows
+             for c, (t, _) in enumerate(r) if t and c > max(labels_at)]
+    first = min(numbers + heads)
     out: list[list[tuple[str, int]]] = []
     for r in rows:
         shift = width - len(r)
