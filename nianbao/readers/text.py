@@ -144,6 +144,7 @@ def _grid_value_rows(rows: list[list[tuple[str, int]]], width: int) -> list[list
     if all(len(r) >= width for r in rows):
         return rows           # a writer that pads every row to the width: its short rows are not told apart
     value_rows = [r for r in rows if len(r) <= width and any(_is_number(t) for t, _ in r)]
+    is_value_row = {id(r) for r in value_rows}
     numbers = [c for r in value_rows if len(r) == width for c, (t, _) in enumerate(r) if _is_number(t)]
     labels_at = [c for r in value_rows for c, (t, _) in enumerate(r, width - len(r)) if not is_value_text(t)]
     if not numbers or not labels_at or max(labels_at) >= min(numbers):
@@ -153,7 +154,7 @@ def _grid_value_rows(rows: list[list[tuple[str, int]]], width: int) -> list[list
     # the labels and that start hold nothing but empty cells: a label's span or a blank
     # column, which cannot be told apart, so they are dropped (the row then reads short,
     # and a short row is never filled from the left).
-    heads = [c for r in rows if len(r) == width and r not in value_rows
+    heads = [c for r in rows if len(r) == width and id(r) not in is_value_row
              for c, (t, _) in enumerate(r) if t and c > max(labels_at)]
     first = min(numbers + heads)
     out: list[list[tuple[str, int]]] = []
@@ -161,7 +162,7 @@ def _grid_value_rows(rows: list[list[tuple[str, int]]], width: int) -> list[list
         shift = width - len(r)
         labels = [(t, ln) for c, (t, ln) in enumerate(r, shift) if c < first and t]
         values = [(t, ln) for c, (t, ln) in enumerate(r, shift) if c >= first]
-        if r not in value_rows or not labels or any(is_value_text(t) for t, _ in labels) \
+        if id(r) not in is_value_row or not labels or any(is_value_text(t) for t, _ in labels) \
                 or not all(is_value_text(t) for t, _ in values):
             out.append(r)
         else:
@@ -179,6 +180,7 @@ class _Parser:
         self.cell_line_mode = n_single > n_multi
         self.bare_pipe = self._bare_pipe_lines()
         self.paragraph_mode = self._paragraph_mode()
+        self.laid_out_failed = 0            # end of the last block refused as a laid-out table
         self.kinds = [self._kind(i) for i in range(len(self.lines))]
 
     def _paragraph_mode(self) -> bool:
@@ -204,7 +206,7 @@ class _Parser:
         merged cell has no pipe at all. Line → ``"bpipe"`` or ``"bpsep"``."""
         out: dict[int, str] = {}
         lines, n = self.lines, len(self.lines)
-        for i in range(1, n):
+        for i in (k for k in range(1, n) if "---" in lines[k]):
             s = lines[i].strip()
             if not _BARE_SEP_RE.match(s) or not lines[i - 1].strip() or lines[i - 1].lstrip().startswith("|"):
                 continue
@@ -428,6 +430,8 @@ class _Parser:
         row's last printed cell cannot be told from a row with fewer cells, so it is left out
         (the row reads short, never shifted). Any other block is left to the loose rows.
         """
+        if i < self.laid_out_failed or "  " not in self.lines[i].strip():
+            return i           # inside a block already refused, or not two cells apart
         n = len(self.lines)
         lines: list[tuple[int, list[tuple[int, str]]]] = []
         starts: dict[int, set[int]] = {}
@@ -447,13 +451,13 @@ class _Parser:
             j += 1
         numeric = [(ln, toks) for ln, toks in lines if any(_is_number(t) for _, t in toks)]
         if len(numeric) < 2:
-            return i
+            return self._laid_out_refused(i, j)
         # the columns are those of the value rows (a header's cells span and sit elsewhere)
         cols = sorted({at for _, toks in numeric for at, _ in toks})
         if any(b - a < _LAID_MIN_GAP for a, b in zip(cols, cols[1:])):
-            return i
+            return self._laid_out_refused(i, j)
         if any(_is_number(t) and len(starts[at]) < 2 for _, toks in numeric for at, t in toks):
-            return i           # a number where no other line starts a cell: not an exact grid
+            return self._laid_out_refused(i, j)   # a number where no other line starts a cell: not an exact grid
         while lines and not any(_is_number(t) for _, t in lines[-1][1]):
             lines.pop()        # trailing label lines belong to the text after the table
         index = {at: c for c, at in enumerate(cols)}
@@ -469,6 +473,11 @@ class _Parser:
             rows.append([(placed.get(c, ""), ln) for c in range(last + 1)])
         self._emit(rows, i)
         return lines[-1][0] + 1
+
+    def _laid_out_refused(self, i: int, end: int) -> int:
+        """Remember a refused block: the lines of it are not tried again one by one."""
+        self.laid_out_failed = end
+        return i
 
     # -- loose rows: "label 1 2 3" (OCR, pdftotext -layout) ---------------------------------------
     def _loose_row(self, i: int) -> list[str] | None:
