@@ -5,6 +5,12 @@ two or three lines, with stray spaces), else the container's title (HTML ``<titl
 DOCX/PDF metadata), else the preamble (``现公布XX本年度…``, ``统计时限为2023年1月1日…``).
 Each value records its basis; an agency read from the preamble rather than a title
 gets an ``agency-inferred`` note.
+
+Saved pages and the text converters make of them carry the site around the report: the
+navigation's link text, a breadcrumb (``当前位置：首页 > 政务公开 > …``) and the page's
+metadata fields (``标题：``, ``发布机构：``, ``发布时间：``). Chrome lines are skipped when the
+title is looked for, a field's name is never part of the value, and the publication date
+is the page's own date field when it prints one.
 """
 from __future__ import annotations
 
@@ -31,6 +37,23 @@ _PREAMBLE_AGENCY = [
 ]
 _DATE = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
 _ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})")
+# The names of the metadata fields a saved page prints above the report (folded forms).
+_FIELD_NAMES = ("标题", "题名", "题目", "文章标题", "信息名称", "名称", "发布机构", "发文机关", "发布单位",
+                "发布机关", "信息来源", "来源", "索引号", "发布时间", "发布日期", "成文日期", "时间", "日期")
+_FIELD_PREFIX = re.compile(r"^(?:" + "|".join(sorted(_FIELD_NAMES, key=len, reverse=True)) + r")：")
+# The date fields among them: the page's publication date.
+_DATE_FIELD = re.compile(r"(?:发布时间|发布日期|发文日期|时间|日期)：\s*(?P<y>(?:19|20)\d{2})[-/.年](?P<m>\d{1,2})"
+                         r"[-/.月](?P<d>\d{1,2})")
+# Markdown images and links as converters write them: the link's text is what the page shows.
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\((?:\\.|[^)\\])*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:\\.|[^)\\])*\)")
+# A breadcrumb: "当前位置：" and its kin, or two or more "›/>" steps.
+_CRUMB = re.compile(r"^(?:当前位置|您的位置|您现在的位置|所在位置|当前所在位置)|(?:[>›»＞]\s*[^>›»＞]{1,12}){2,}$")
+_BULLET = re.compile(r"^[*\-+·•]\s+")
+# Characters no agency name holds: what is left of links, paths and markup around it.
+_NOT_A_NAME = re.compile(r'[\[\]()/\\"<>*|=#_]|\.\.')
+_NAV_ITEM_MAX = 8            # a bullet line this short is a navigation entry, not a title
+_TITLE_WINDOW = 12           # paragraphs (chrome not counted) looked at for the title
 _LEVEL_SUFFIX = ("镇", "乡", "苏木")     # a township name: its reporting body is the 人民政府
 _CLEAN_PREFIX = re.compile(r"^(?:关于|印发|《)+")
 _CLEAN_SUFFIX = re.compile(r"(?:关于|的|》)+$")
@@ -45,8 +68,35 @@ def _clean_agency(a: str) -> str:
     return a
 
 
-def parse_title(text: str) -> tuple[str | None, int | None] | None:
+def is_chrome(text: str) -> bool:
+    """A line of the site around the report: navigation links, a breadcrumb, a bullet list
+    entry of a menu, icon-font debris (``__``), an image."""
+    had_link = "](" in text
+    t = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", text)).strip()
+    if had_link and not _MD_LINK.sub("", _MD_IMAGE.sub("", text)).strip(" *_|-·•\t"):
+        return True          # nothing but links and images
+    f = fold(t).strip("*_|·•")
+    if not f:
+        return True
+    if _CRUMB.search(f):
+        return True
+    return bool(_BULLET.match(t)) and len(fold(_BULLET.sub("", t))) <= _NAV_ITEM_MAX
+
+
+def strip_field(text: str) -> str:
+    """The value of a metadata field line (``标题：…`` → ``…``); other text unchanged."""
     f = fold(text)
+    m = _FIELD_PREFIX.match(f)
+    if not m:
+        return text
+    name = m.group(0)[:-1]
+    at = text.find(name)
+    rest = text[at + len(name):].lstrip() if at >= 0 else text
+    return rest[1:].lstrip() if rest[:1] in ("：", ":") else rest
+
+
+def parse_title(text: str) -> tuple[str | None, int | None] | None:
+    f = _FIELD_PREFIX.sub("", fold(text))
     if "报告" not in f or "政府信息公开" not in f:
         return None
     for rx in (_TITLE_A, _TITLE_B, _TITLE_C):
@@ -61,8 +111,15 @@ def parse_title(text: str) -> tuple[str | None, int | None] | None:
 
 def find_title(blocks: list, first_heading: int) -> tuple[str, int, int] | None:
     """(title text, first block, blocks used) among the blocks before the first heading."""
-    paras = [(i, b) for i, b in enumerate(blocks[:max(first_heading, 0) or 12]) if isinstance(b, Paragraph)]
-    paras = paras[:12]
+    paras: list[tuple[int, Paragraph]] = []
+    counted = 0
+    for i, b in enumerate(blocks[:max(first_heading, 0) or _TITLE_WINDOW]):
+        if not isinstance(b, Paragraph) or is_chrome(b.text):
+            continue
+        paras.append((i, b))
+        counted += len(fold(b.text)) > _NAV_ITEM_MAX      # menu words (移动版, 登录) do not use up the window
+        if counted >= _TITLE_WINDOW:
+            break
     for n, (i, b) in enumerate(paras):
         f = fold(b.text)
         if "报告" not in f and "政府信息公开" not in f:
@@ -101,7 +158,7 @@ def fill_meta(report: Report, blocks: list, first_heading: int, title_hint: str 
     t = find_title(blocks, first_heading)
     agency = year = None
     if t:
-        report.title = re.sub(r"\s+", " ", t[0].replace("\n", "")).strip()
+        report.title = re.sub(r"\s+", " ", strip_field(t[0]).replace("\n", "")).strip()
         agency, year = parse_title(t[0]) or (None, None)
         report.agency_basis = report.year_basis = "title"
     if (agency is None or year is None) and title_hint:
@@ -125,7 +182,7 @@ def fill_meta(report: Report, blocks: list, first_heading: int, title_hint: str 
             m = rx.search(fold(report.preamble) or text)
             if m:
                 name = _clean_agency(m.group("agency"))
-                if not name:
+                if not name or _NOT_A_NAME.search(name):
                     continue
                 printed = name
                 if name.endswith(_LEVEL_SUFFIX):
@@ -136,10 +193,18 @@ def fill_meta(report: Report, blocks: list, first_heading: int, title_hint: str 
                             where="agency", evidence={"printed": printed, "agency": name}, confidence=0.8)
                 break
     report.agency, report.year = agency, year
-    report.publish_date = _publish_date(blocks, date_hint)
+    report.publish_date = _publish_date(blocks, first_heading, date_hint)
 
 
-def _publish_date(blocks: list, date_hint: str | None) -> str | None:
+def _publish_date(blocks: list, first_heading: int, date_hint: str | None) -> str | None:
+    """The page's date field before the report (``发布时间：2024-01-19``), else the date line
+    that signs the report, else the container's date."""
+    for b in blocks[:max(first_heading, 0)]:
+        if isinstance(b, Paragraph):
+            f = fold(b.text)
+            m = _DATE_FIELD.search(f) if _FIELD_PREFIX.match(f) else None
+            if m:
+                return f"{int(m.group('y')):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
     paras = [b for b in blocks if isinstance(b, Paragraph)]
     for b in paras[-6:] + paras[:4]:
         m = _DATE.match(fold(b.text))

@@ -39,10 +39,19 @@ class _HeadingRe:
 
 
 _HEADING_RE = _HeadingRe()
+# html2text's rule under a table's first row: ``---|---`` (or ``---`` for one column), no outer pipes
+_BARE_SEP_RE = re.compile(r"^:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)*$")
 _MD_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUM_TOKEN = r"(?:[+\-]?\d[\d,]*(?:\.\d+)?|/|／|—|-|－)"
 _LOOSE_ROW_RE = re.compile(r"^(?P<label>\S.*?[^\d\s,.+\-／/—－])\s+(?P<nums>" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r")*)\s*$")
 _NUM_ONLY_RE = re.compile(r"^\s*" + _NUM_TOKEN + r"(?:\s+" + _NUM_TOKEN + r"){2,}\s*$")
+# A cell of a table laid out with spaces: text with single spaces inside, two or more around.
+_LAID_TOKEN = re.compile(r"\S+(?: \S+)*")
+_LAID_MIN_GAP = 3            # two column offsets: one character of text and two spaces apart at least
+# Paragraph mode (one blank line after every paragraph) needs this many separations, of
+# which this share are single blank lines (the rest being empty paragraphs).
+_PARAGRAPH_MODE_MIN_RUNS = 20
+_PARAGRAPH_MODE_SHARE = 0.5
 _SENTENCE_END = ("。", "；", "！", "？", "：")
 
 
@@ -56,20 +65,31 @@ def _decode(data: bytes) -> tuple[str, str]:
     return decode(data)
 
 
+# Markdown writers (mammoth, markdownify) escape ASCII punctuation: ``3\\.其他``, ``96171\\.6``.
+# ``\\|`` stays: inside a pipe table it is a cell's own bar, not a column rule.
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~])")
+
+
+def _unescape(line: str) -> str:
+    return _MD_ESCAPE.sub(r"\1", line) if "\\" in line else line
+
+
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_EMPHASIS = re.compile(r"^(\*\*|__)(.+)\1$")
+_MD_INLINE_BOLD = re.compile(r"\*\*(.+?)\*\*")   # pymupdf4llm bolds each PDF text span: ``**…年政** **府信息…**``
 
 
 def _paragraph(line: str, source: Source) -> Paragraph:
-    """A text line; markdown heading marks and whole-line bold are layout, not text."""
+    """A text line; markdown heading marks and bold (whole-line or span by span) are layout, not text."""
     s = line.strip()
     m = _MD_HEADING.match(s)
     if m:
-        return Paragraph(m.group(2), source, style="title" if len(m.group(1)) == 1 else "heading")
+        return Paragraph(_MD_INLINE_BOLD.sub(r"\1", m.group(2)), source,
+                         style="title" if len(m.group(1)) == 1 else "heading")
     m = _MD_EMPHASIS.match(s)
-    if m:
+    if m and "**" not in m.group(2):
         return Paragraph(m.group(2).strip(), source, style="heading")
-    return Paragraph(s, source)
+    return Paragraph(_MD_INLINE_BOLD.sub(r"\1", s), source)
 
 
 class TextReader(Reader):
@@ -104,15 +124,103 @@ def parse_text(file: str, text: str, first_table: int = 0) -> list[Paragraph | G
     return blocks
 
 
+def _is_number(text: str) -> bool:
+    return bool(text) and any(ch.isdigit() for ch in text) and is_value_text(text)
+
+
+def _grid_value_rows(rows: list[list[tuple[str, int]]], width: int) -> list[list[tuple[str, int]]]:
+    """The value rows of a Markdown table drawn from an HTML/DOCX grid (markitdown,
+    markdownify): a spanned cell is followed by empty cells up to its span, and a cell
+    covered by a row span from above is left out, so a short row is short at its left.
+
+    Rows of the full width say which columns hold values (a number in some row). A value
+    row, aligned to the right edge, keeps its labels (the text left of those columns: the
+    empty cells there are a label's span) and exactly its cells in those columns, blank ones
+    included, so a blank cell keeps its place. A row that does not fit this reading (text in
+    a value column, a number among the labels) is left as printed, and so is a table whose
+    rows all have the full width: a writer that pads short rows at their end (so a row
+    that lost a covered cell ends in an empty cell) cannot be read right-aligned.
+    """
+    if all(len(r) >= width for r in rows):
+        return rows           # a writer that pads every row to the width: its short rows are not told apart
+    value_rows = [r for r in rows if len(r) <= width and any(_is_number(t) for t, _ in r)]
+    is_value_row = {id(r) for r in value_rows}
+    numbers = [c for r in value_rows if len(r) == width for c, (t, _) in enumerate(r) if _is_number(t)]
+    labels_at = [c for r in value_rows for c, (t, _) in enumerate(r, width - len(r)) if not is_value_text(t)]
+    if not numbers or not labels_at or max(labels_at) >= min(numbers):
+        return rows           # not the shape of a drawn grid: leave the table as printed
+    # The value columns start at the first number, or before it at a header printed right
+    # of every label (申请人情况 over the first applicant column). Columns left between
+    # the labels and that start hold nothing but empty cells: a label's span or a blank
+    # column, which cannot be told apart, so they are dropped (the row then reads short,
+    # and a short row is never filled from the left).
+    heads = [c for r in rows if len(r) == width and id(r) not in is_value_row
+             for c, (t, _) in enumerate(r) if t and c > max(labels_at)]
+    first = min(numbers + heads)
+    out: list[list[tuple[str, int]]] = []
+    for r in rows:
+        shift = width - len(r)
+        labels = [(t, ln) for c, (t, ln) in enumerate(r, shift) if c < first and t]
+        values = [(t, ln) for c, (t, ln) in enumerate(r, shift) if c >= first]
+        if id(r) not in is_value_row or not labels or any(is_value_text(t) for t, _ in labels) \
+                or not all(is_value_text(t) for t, _ in values):
+            out.append(r)
+        else:
+            out.append(labels + values)
+    return out
+
+
 class _Parser:
     def __init__(self, file: str, lines: list[str]):
         self.file = file
-        self.lines = [ln.replace("\ufeff", "") for ln in lines]
+        self.lines = [_unescape(ln.replace("\ufeff", "")) for ln in lines]
         self.blocks: list[Paragraph | GridTable] = []
         n_single = sum(1 for ln in self.lines if ln.startswith("\t") and ln.count("\t") == 1)
         n_multi = sum(1 for ln in self.lines if ln.count("\t") >= 2 or ("\t" in ln and not ln.startswith("\t")))
         self.cell_line_mode = n_single > n_multi
+        self.bare_pipe = self._bare_pipe_lines()
+        self.paragraph_mode = self._paragraph_mode()
+        self.laid_out_failed = 0            # end of the last block refused as a laid-out table
         self.kinds = [self._kind(i) for i in range(len(self.lines))]
+
+    def _paragraph_mode(self) -> bool:
+        """Every paragraph is followed by one blank line (mammoth's raw text, python-docx
+        scripts): then an empty paragraph, such as an empty table cell, shows as two more
+        blank lines, and a run of ``2k + 1`` blank lines stands for ``k`` empty cells."""
+        runs: list[int] = []
+        run = 0
+        for ln in self.lines:
+            if ln.strip():
+                if run:
+                    runs.append(run)
+                run = 0
+            else:
+                run += 1
+        if len(runs) < _PARAGRAPH_MODE_MIN_RUNS:
+            return False
+        return all(r % 2 == 1 for r in runs) and sum(r == 1 for r in runs) >= _PARAGRAPH_MODE_SHARE * len(runs)
+
+    def _bare_pipe_lines(self) -> dict[int, str]:
+        """The lines of html2text tables: ``a| b| c`` rows without the outer pipes, a
+        header row, then a ``---|---`` rule, then rows until a blank line; a row of one
+        merged cell has no pipe at all. Line → ``"bpipe"`` or ``"bpsep"``."""
+        out: dict[int, str] = {}
+        lines, n = self.lines, len(self.lines)
+        for i in (k for k in range(1, n) if "---" in lines[k]):
+            s = lines[i].strip()
+            if not _BARE_SEP_RE.match(s) or not lines[i - 1].strip() or lines[i - 1].lstrip().startswith("|"):
+                continue
+            j = i + 1
+            while j < n and lines[j].strip() and not _MD_SEP_RE.match(lines[j].strip()):
+                j += 1
+            body = range(i + 1, j)
+            # a lone "---" under a line is also a setext heading: a table needs rows with pipes
+            if "|" not in s and not any("|" in lines[k] for k in body):
+                continue
+            out[i - 1] = "bpipe"
+            out[i] = "bpsep"
+            out.update((k, "bpipe") for k in body)
+        return out
 
     # -- line kinds ----------------------------------------------------------------
     def kind(self, i: int) -> str:
@@ -120,6 +228,8 @@ class _Parser:
 
     def _kind(self, i: int) -> str:
         ln = self.lines[i]
+        if i in self.bare_pipe:
+            return self.bare_pipe[i]
         if "\t" in ln:
             if self.cell_line_mode and ln.startswith("\t") and ln.count("\t") == 1:
                 return "cell"
@@ -151,8 +261,12 @@ class _Parser:
                 i = self._pipe_cells(i)
             elif k == "md":
                 i = self._md_rows(i)
+            elif k in ("bpipe", "bpsep"):
+                i = self._bare_pipe_rows(i)
             else:
-                j = self._loose_rows(i)
+                j = self._laid_out(i)
+                if j == i:
+                    j = self._loose_rows(i)
                 if j == i:
                     j = self._bare_cells(i)
                 if j > i:
@@ -279,9 +393,11 @@ class _Parser:
     def _md_rows(self, i: int) -> int:
         start, n = i, len(self.lines)
         rows: list[list[tuple[str, int]]] = []
+        width = 0
         while i < n:
             s = self.lines[i].strip()
             if _MD_SEP_RE.match(s) and "-" in s:
+                width = width or s.strip("|").count("|") + 1
                 i += 1
                 continue
             if self.kind(i) != "md":
@@ -289,7 +405,78 @@ class _Parser:
             inner = s[1:-1] if s.endswith("|") else s[1:]
             rows.append([(c.strip().replace("<br>", "\n").replace("<br/>", "\n"), i) for c in inner.split("|")])
             i += 1
+        self._emit(_grid_value_rows(rows, width) if width else rows, start)
+        return i
+
+    # -- html2text tables: "a| b| c" rows, cells of merged spans dropped ----------------------------
+    def _bare_pipe_rows(self, i: int) -> int:
+        start, n = i, len(self.lines)
+        rows: list[list[tuple[str, int]]] = []
+        while i < n and self.kind(i) in ("bpipe", "bpsep"):
+            if self.kind(i) == "bpipe":
+                rows.append([(c.strip(), i) for c in self.lines[i].strip().split("|")])
+            i += 1
         self._emit(rows, start)
+        return i
+
+    # -- tables laid out with spaces at fixed offsets (inscriptis) ----------------------------------
+    def _laid_out(self, i: int) -> int:
+        """A table drawn with spaces, every cell starting at its column's offset (inscriptis
+        puts the k-th cell of an HTML row in the k-th column, whatever its span). The offset
+        says which cell a text is, so an empty cell between two printed ones keeps its place.
+
+        Read so only when the layout is exact: the block has two rows with numbers, and every
+        number starts where a number or label of another line starts. An empty cell after a
+        row's last printed cell cannot be told from a row with fewer cells, so it is left out
+        (the row reads short, never shifted). Any other block is left to the loose rows.
+        """
+        if i < self.laid_out_failed or "  " not in self.lines[i].strip():
+            return i           # inside a block already refused, or not two cells apart
+        n = len(self.lines)
+        lines: list[tuple[int, list[tuple[int, str]]]] = []
+        starts: dict[int, set[int]] = {}
+        j = i
+        while j < n:
+            if self.kind(j) == "blank":
+                j += 1
+                continue
+            if self.kind(j) != "text":
+                break
+            toks = [(m.start(), m.group()) for m in _LAID_TOKEN.finditer(self.lines[j])]
+            if len(toks) < 2 and not (lines and toks[0][0] in starts and not toks[0][1].endswith(_SENTENCE_END)):
+                break
+            lines.append((j, toks))
+            for at, _ in toks:
+                starts.setdefault(at, set()).add(j)
+            j += 1
+        numeric = [(ln, toks) for ln, toks in lines if any(_is_number(t) for _, t in toks)]
+        if len(numeric) < 2:
+            return self._laid_out_refused(i, j)
+        # the columns are those of the value rows (a header's cells span and sit elsewhere)
+        cols = sorted({at for _, toks in numeric for at, _ in toks})
+        if any(b - a < _LAID_MIN_GAP for a, b in zip(cols, cols[1:])):
+            return self._laid_out_refused(i, j)
+        if any(_is_number(t) and len(starts[at]) < 2 for _, toks in numeric for at, t in toks):
+            return self._laid_out_refused(i, j)   # a number where no other line starts a cell: not an exact grid
+        while lines and not any(_is_number(t) for _, t in lines[-1][1]):
+            lines.pop()        # trailing label lines belong to the text after the table
+        index = {at: c for c, at in enumerate(cols)}
+        rows: list[list[tuple[str, int]]] = []
+        for ln, toks in lines:
+            if not any(_is_number(t) for _, t in toks):
+                rows.append([(t, ln) for _, t in toks])      # header or label lines: their texts in order
+                continue
+            placed = {index[at]: t for at, t in toks}
+            # inscriptis pads a row to the end of its last cell: the columns the padding reaches
+            # are cells of the row, so a blank last cell keeps its place too
+            last = max(max(placed), max(c for c, at in enumerate(cols) if at < len(self.lines[ln])))
+            rows.append([(placed.get(c, ""), ln) for c in range(last + 1)])
+        self._emit(rows, i)
+        return lines[-1][0] + 1
+
+    def _laid_out_refused(self, i: int, end: int) -> int:
+        """Remember a refused block: the lines of it are not tried again one by one."""
+        self.laid_out_failed = end
         return i
 
     # -- loose rows: "label 1 2 3" (OCR, pdftotext -layout) ---------------------------------------
@@ -388,6 +575,7 @@ class _Parser:
         n = len(self.lines)
         cells: list[tuple[str, int]] = []
         values = 0
+        blanks = 0
         j = i
         while j < n:
             k = self._bare_kind(j)
@@ -396,12 +584,17 @@ class _Parser:
             if k == "label" and _HEADING_RE.match(self.lines[j].strip()) and cells \
                     and not self._next_is_value(j):
                 break
-            if k != "blank":
+            if k == "blank":
+                blanks += 1
+            else:
+                if self.paragraph_mode and cells and blanks > 1:
+                    cells.extend(("", j - blanks + e) for e in range(blanks // 2))   # empty cells
+                blanks = 0
                 cells.append((self.lines[j].strip(), j))
                 values += k == "value"
             j += 1
-        while cells and not is_value_text(cells[-1][0]):
-            cells.pop()          # trailing labels belong to the text after the table
+        while cells and not cells[-1][0].strip() or cells and not is_value_text(cells[-1][0]):
+            cells.pop()          # trailing labels (and empty paragraphs) belong to the text after the table
         if values < 6 or values < 0.3 * len(cells):
             return i
         end = cells[-1][1] + 1
