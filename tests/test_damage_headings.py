@@ -141,3 +141,32 @@ def test_a_title_inside_a_sentence_is_not_a_heading():
     from nianbao.standard import load
     text = "本机关按要求编制本报告，其中二、主动公开政府信息情况如下所述，全年主动公开政府信息若干条并及时更新。"
     assert split_run_in([Paragraph(text)], load().sections)[0].text == text
+
+
+def _join_headings_into_text(lines: list[str]) -> list[str]:
+    """pymupdf4llm's shape: each heading as ``## `` and run into the text after it, and
+    the paragraph before a heading run into it too."""
+    out: list[str] = []
+    for ln in lines:
+        if re.match(r"^\s*(一|二|三|四|五|六|1|2|3|4|5|6)\s*、", ln) and len(ln.strip()) < 30 and "\t" not in ln and "|" not in ln:
+            if out and out[-1].rstrip().endswith(("。", "）")) and not out[-1].startswith("\t"):
+                out[-1] = out[-1].rstrip() + " " + ln.strip()
+                continue
+            out.append("## " + ln.strip())
+            continue
+        if out and out[-1].startswith("## ") and len(ln.strip()) > 20 and ln.rstrip().endswith("。") \
+                and "\t" not in ln and "|" not in ln:
+            out[-1] = out[-1] + " " + ln.strip()
+            continue
+        out.append(ln)
+    return out
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.name[:3])
+def test_headings_run_into_the_text_around_them(path, tmp_path):
+    orig = extract_path(path)
+    got = extract_path(_write(tmp_path, path.name, _join_headings_into_text(_lines(path))))
+    assert set(got.sections) == set(orig.sections)
+    for key, sec in orig.sections.items():
+        assert got.sections[key].title.replace(" ", "") == sec.title.replace(" ", "")
+    assert _cells(got) == _cells(orig)

@@ -26,6 +26,7 @@ from ..grid import GridCell, GridDocument, GridTable, Paragraph, Source
 from ..normalize import is_value_text
 from ..vocab import ErrorCode
 from .base import Limits, ReadError, Reader
+from .encoding import decode, looks_binary
 
 _HEADING_RAW = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[、]\s|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
 
@@ -56,10 +57,6 @@ _SENTENCE_END = ("。", "；", "！", "？", "：")
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    try:
-        from .encoding import decode, looks_binary
-    except ImportError:  # pragma: no cover - encoding module always ships
-        return data.decode("utf-8", errors="replace"), "utf-8"
     if looks_binary(data):
         raise ReadError("文件内容不是文本（可能是二进制文件或已损坏），无法按文本读取")
     return decode(data)
@@ -387,7 +384,9 @@ class _Parser:
 
     def _pipe_continuation(self, i: int) -> bool:
         nxt = self.kind(i + 1) if i + 1 < len(self.lines) else "blank"
-        return nxt == "pipecell" and len(self.lines[i].strip()) <= 40 and not _HEADING_RE.match(self.lines[i].strip())
+        s = self.lines[i].strip()
+        # a section heading (numbered, or a Markdown ``#`` line) ends the table, it never continues a label
+        return nxt == "pipecell" and len(s) <= 40 and not _HEADING_RE.match(s) and not _MD_HEADING.match(s)
 
     # -- markdown tables ------------------------------------------------------------------------
     def _md_rows(self, i: int) -> int:
