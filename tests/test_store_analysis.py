@@ -199,3 +199,23 @@ def test_indicators(built):
 def test_analyses_accept_store_and_connection(built):
     with Store(built["db"], read_only=True) as st:
         assert len(cross_year(st)) == len(cross_year(st.con)) == 42
+
+
+def test_inferred_cells_are_never_evidence_of_a_cross_check(built, tmp_path):
+    """A cell split from digits that ran together (kind inferred) makes its cross-year and
+    roll-up comparisons not assessable, as it does for the identities."""
+    import shutil
+    db = tmp_path / "inferred.duckdb"
+    shutil.copy(built["db"], db)
+    with Store(db) as st:
+        rid = st.con.execute("SELECT report_id FROM current_reports WHERE agency = ? AND year = 2023", [B]).fetchone()[0]
+        st.con.execute("UPDATE cells SET kind = 'inferred' WHERE report_id = ? AND key = 't3.carried_over.natural_person'",
+                       [rid])
+        pid = st.con.execute("SELECT report_id FROM current_reports WHERE agency = ? AND year = 2023",
+                             [PARENT]).fetchone()[0]
+        st.con.execute("UPDATE cells SET kind = 'inferred' WHERE report_id = ? AND key = 't4.review.upheld'", [pid])
+    df = cross_year(db)
+    row = df[(df["agency"] == B) & (df["year"] == 2023) & (df["col_key"] == "natural_person")].iloc[0]
+    assert row["status"] == "not-assessable" and "拆分推断" in row["message"]
+    r = rollup(db, PARENT, 2023, [A, B, C])
+    assert r[r["key"] == "t4.review.upheld"].iloc[0]["status"] == "not-assessable"

@@ -31,7 +31,12 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ..standard import load as load_standard
+from ..vocab import ValueKind
 from .db import norm_agency, open_db
+
+# A cell split from digits that ran together is never evidence of a cross-check (like the
+# identities in the audit): its comparisons are not assessable.
+INFERRED = ValueKind.INFERRED.value
 
 DUP_SECTIONS = ("s1_overview", "s5_problems", "s6_other")
 CELL_FORMATS = ("2021", "2019")      # formats with the national tables (pre-2019 reports have none)
@@ -68,7 +73,7 @@ def cross_year(db, tolerance: float = 0.0) -> pd.DataFrame:
     with _db(db) as con:
         con.register("_nb_cols", cols)
         try:
-            df = con.execute("""
+            df = con.execute(f"""
                 WITH r AS (
                     SELECT report_id, agency, agency_norm, year, format_version, source FROM current_reports
                     WHERE agency_norm IS NOT NULL AND year IS NOT NULL AND format_version IN ('2021', '2019'))
@@ -78,7 +83,8 @@ def cross_year(db, tolerance: float = 0.0) -> pd.DataFrame:
                        cf.raw AS carry_forward_prev_raw,
                        co.value AS carried_over, co.kind AS carried_over_kind, co.raw AS carried_over_raw,
                        co.value - cf.value AS diff,
-                       CASE WHEN cf.value IS NULL OR co.value IS NULL THEN 'not-assessable'
+                       CASE WHEN cf.value IS NULL OR co.value IS NULL
+                                 OR cf.kind = '{INFERRED}' OR co.kind = '{INFERRED}' THEN 'not-assessable'
                             WHEN abs(co.value - cf.value) <= ? THEN 'ok' ELSE 'mismatch' END AS status,
                        p.report_id AS prev_report_id, c.report_id, p.source AS prev_source, c.source,
                        p.format_version AS prev_format_version, c.format_version
@@ -101,6 +107,8 @@ def _x1_message(r) -> str:
     if r.status == "mismatch":
         return (f"{head}为 {_fmt(r.carried_over)}，{prev}为 {_fmt(r.carry_forward_prev)}，"
                 f"相差 {_fmt(r.diff)}，需说明原因。")
+    if INFERRED in (r.carried_over_kind, r.carry_forward_prev_kind):
+        return f"{head}或{prev}是由连在一起的数字拆分推断的数，不作为核对依据。"
     return f"{head}或{prev}不是数字（本年：{r.carried_over_raw or '空'}；上年：{r.carry_forward_prev_raw or '空'}），无法核对。"
 
 
@@ -181,7 +189,8 @@ def rollup(db, parent_agency: str | None = None, year: int | None = None, member
                 ms AS (
                     SELECT mr.parent_id, c.key, sum(c.value) AS members_sum, count(c.value) AS n_members_with_value,
                            list(mr.member ORDER BY mr.member) FILTER (WHERE c.value IS NULL) AS members_blank
-                    FROM mr JOIN cells c ON c.report_id = mr.report_id
+                    FROM mr JOIN (SELECT report_id, key, CASE WHEN kind = '{INFERRED}' THEN NULL ELSE value END AS value
+                                  FROM cells) c ON c.report_id = mr.report_id
                     GROUP BY mr.parent_id, c.key)
                 SELECT pr.agency AS parent, pr.agency_norm AS parent_norm, pr.year, pr.format_version,
                        c.key, c."table", c.row_key, c.col_key,
@@ -221,7 +230,7 @@ def rollup(db, parent_agency: str | None = None, year: int | None = None, member
         miss = sorted(set(miss_by.get((r.parent, r.year), [])) | set(blank))
         missing_lists.append("、".join(miss))
         complete = r.n_members_with_value == r.n_members
-        if pd.isna(r.parent_value) or r.n_members_with_value == 0:
+        if pd.isna(r.parent_value) or r.parent_kind == INFERRED or r.n_members_with_value == 0:
             st = "not-assessable"
         elif abs(r.diff) <= tolerance:
             st = "ok"
