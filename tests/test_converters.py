@@ -296,3 +296,24 @@ def test_any_report_in_a_converter_shape_keeps_no_wrong_value(shape, seed, blank
     assert {k: (got.get(k), v) for k, v in want.items() if got.get(k) is not None and not _same(got.get(k), v)} == {}
     if blank == 0.0:
         assert {k for k, v in want.items() if not _same(got.get(k), v)} == set()
+
+
+# Converters whose text keeps the tables' order (not pdfminer's labels-then-values) and
+# reports in the 2019+ format: a reading of these never tells the unit that a section,
+# a table or a label's wording is wrong, since the documents they were made from have
+# all six sections, all three tables and the standard's labels.
+_STRUCTURE_RULES = {"STR-SECTION", "STR-TABLE", "STR-SECTITLE", "LBL-WORDING"}
+
+
+def _structure_fixtures() -> list[Path]:
+    return [p for p in sorted(FIXTURES.iterdir())
+            if p.suffix in (".md", ".txt") and "pre2019" not in p.name
+            and not p.name.endswith((".pdf.pdfminer.txt", ".pdf.markitdown.md"))]
+
+
+@pytest.mark.parametrize("path", _structure_fixtures(), ids=lambda p: p.name)
+def test_no_structure_finding_is_a_reading_failure(path):
+    out = process(path, audit=True)
+    assert out.ok and out.audit is not None
+    wrong = [f"{f.rule}: {f.message}" for f in out.audit.report_findings if f.rule in _STRUCTURE_RULES]
+    assert not wrong, wrong

@@ -76,6 +76,20 @@ _MD_EMPHASIS = re.compile(r"^(\*\*|__)(.+)\1$")
 _MD_INLINE_BOLD = re.compile(r"\*\*(.+?)\*\*")   # pymupdf4llm bolds each PDF text span: ``**…年政** **府信息…**``
 
 
+_MARK_STARTS = ("#", "*", "_")
+
+
+def _cell_layout(text: str) -> str:
+    """A cell's text without Markdown's layout marks (mammoth writes a heading or a bold
+    label into the paragraph that became a cell: ``# 二、…``, ``__总计__``)."""
+    s = text.strip()
+    m = _MD_HEADING.match(s)
+    if m:
+        s = m.group(2)
+    m = _MD_EMPHASIS.match(s)
+    return m.group(2).strip() if m else s
+
+
 def _paragraph(line: str, source: Source) -> Paragraph:
     """A text line; markdown heading marks and bold (whole-line or span by span) are layout, not text."""
     s = line.strip()
@@ -286,7 +300,8 @@ class _Parser:
         t_index = len(self.tables_so_far())
         f = self.file
         # positional arguments: this loop runs for every cell of every table
-        cells = [GridCell(text, r, c, 1, 1, Source(f, None, line + 1, t_index, r, c))
+        cells = [GridCell(_cell_layout(text) if text[:1] in _MARK_STARTS else text, r, c, 1, 1,
+                          Source(f, None, line + 1, t_index, r, c))
                  for r, row in enumerate(rows) for c, (text, line) in enumerate(row)]
         if len(cells) > Limits.max_table_cells:
             raise ReadError(f"表格过大（{len(cells)} 个单元格），疑似异常文件", ErrorCode.FILE_TOO_LARGE)
@@ -569,7 +584,8 @@ class _Parser:
         """A run of one-cell lines with many numbers becomes a table with no row breaks.
 
         A heading-like line (``三、收到和处理…``) ends the run unless a number follows it
-        closely (then it is a row label such as ``一、本年新收…``).
+        closely (then it is a row label such as ``一、本年新收…``); a Markdown heading
+        (``# 三、…``, mammoth's) always ends it.
         """
         n = len(self.lines)
         cells: list[tuple[str, int]] = []
@@ -579,6 +595,10 @@ class _Parser:
         while j < n:
             k = self._bare_kind(j)
             if k is None:
+                break
+            if k == "label" and _MD_HEADING.match(self.lines[j]):
+                if not cells:
+                    return i             # a Markdown heading is a heading, never a table's first cell
                 break
             if k == "label" and _HEADING_RE.match(self.lines[j].strip()) and cells \
                     and not self._next_is_value(j):

@@ -124,11 +124,38 @@ class LabelRule(Rule):
         if report.format_version == FORMAT_PRE2019:
             return []
         out = []
+        others = _table_labels(C.version(report))
         for e in collect(report):
             if e["table"] == "structure":
                 continue
-            out.append((e, compare_label(e["printed"], e["canonical"])))
+            cls = compare_label(e["printed"], e["canonical"])
+            owners = others.get(e["table"], {}).get(norm_label(e["printed"]))
+            if cls == WORDING and owners and e["canonical"] not in owners:
+                continue    # another label of the same table taken for this one: a reading problem, not wording
+            out.append((e, cls))
         return out
+
+
+@lru_cache(maxsize=4)
+def _table_labels(version: str) -> dict[str, dict[str, frozenset[str]]]:
+    """Per table (t2, t3, t4): every label the standard prints in it (rows, columns, groups,
+    captions and their variants), normalised → the canonical labels it belongs to. A
+    printed label that belongs only to other labels of the table is a cell read from the
+    wrong place: never reported as the unit's wording."""
+    s = C.std()
+    t2 = s.t2[version]
+    entries = {"t2": [*t2["rows"], *t2["columns"].values(), *t2.get("captions", ())],
+               "t3": [*s.t3_rows, *s.t3_columns, *s.t3_groups],
+               "t4": [*s.t4_groups, *s.t4_columns]}
+    out: dict[str, dict[str, frozenset[str]]] = {}
+    for t, es in entries.items():
+        owners: dict[str, set[str]] = {}
+        for e in es:
+            for x in (e.canonical, *e.variants):
+                if norm_label(x):
+                    owners.setdefault(norm_label(x), set()).add(e.canonical)
+        out[t] = {k: frozenset(v) for k, v in owners.items()}
+    return out
 
 
 def _kind_zh(e: dict) -> str:
