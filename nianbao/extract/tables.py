@@ -17,7 +17,9 @@ from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
 from ..standard import Match, Standard
+from .align import VARIANT_PREFIX, align
 from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
+from .vertical import strip_row, vertical_chars
 
 T2, T3, T4 = "t2", "t3", "t4"
 
@@ -183,9 +185,11 @@ class Mapper:
     def note_label(self, table: str, key: str, label: GridCell, match: Match) -> None:
         if match.variant == "canonical":
             return
-        code = "label-fuzzy" if match.variant.startswith("fuzzy") else "label-variant"
+        code = "label-fuzzy" if match.variant.startswith(("fuzzy", VARIANT_PREFIX)) else "label-variant"
+        how = (f"按它在表中的位置（前后两行之间）与标签的相似度（{match.score:.2f}）认定为该行"
+               if match.variant.startswith(VARIANT_PREFIX) else match.variant)
         self.report.note(
-            code, f"{table}“{squash(label.text)}”与标准表述“{match.entry.canonical}”不一致（{match.variant}）",
+            code, f"{table}“{squash(label.text)}”与标准表述“{match.entry.canonical}”不一致（{how}）",
             where=key, keys=[key], source=label.source,
             evidence={"printed": label.text, "canonical": match.entry.canonical, "variant": match.variant},
             confidence=match.score)
@@ -331,16 +335,77 @@ def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str,
 
 def _match_row(std: Standard, r: LogicalRow) -> Match | None:
     """The row label, or a label split over the last two label cells (a wrapped label
-    in a rendering that put each line in its own cell)."""
+    in a rendering that put each line in its own cell): exact, variant or keyword."""
     cands = [r.label_text]
     if len(r.labels) >= 2:
         cands.append(r.labels[-2].text + r.labels[-1].text)
-    for fuzzy in (False, True):
-        for c in cands:
-            m = std.t3_row_matcher.match(_strip_group_prefix(std, c), fuzzy=fuzzy)
-            if m is not None:
-                return m
+    for c in cands:
+        m = std.t3_row_matcher.match(_strip_group_prefix(std, c), fuzzy=False)
+        if m is not None:
+            return m
     return None
+
+
+@dataclass
+class _Candidate:
+    """A data row of 表三 (vertical stray characters removed) and what it was matched to."""
+    row: LogicalRow
+    group_match: Match | None      # the row label is a group label (（六）其他处理 printed as one row)
+    match: Match | None
+
+
+def _t3_candidates(std: Standard, rows: list[LogicalRow]) -> list[_Candidate]:
+    """The data rows of 表三 in document order, each matched by its label where the label
+    says which row it is, then the others placed by their order (``align``)."""
+    chars = _t3_vertical_chars(std)
+    n_cols = len(std.t3_cols)
+    group: str | None = None
+    last_key: str | None = None
+    found = False
+    out: list[_Candidate] = []
+    for r in rows:
+        if not r.labels:
+            continue
+        r = strip_row(r, chars)
+        group = _group_of(std, r.labels, group)
+        gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
+        if gm:
+            group = gm.entry.key
+        if not r.filled_values():
+            # a group label on its own row, or a header cell (总计, 其他) followed by spacers;
+            # a blank data row still prints (almost) all of its cells
+            if gm or len(r.values) < n_cols - 1 or not found or _is_t3_header(std, r):
+                continue
+        match = _match_row(std, r)
+        in_other = group == "other" or (last_key or "").startswith("other.")
+        if match and match.entry.key == "other.other" and not in_other:
+            match = None
+        if match is not None:
+            last_key = match.entry.key
+        found = found or match is not None or gm is not None
+        out.append(_Candidate(r, gm, match))
+    slots = [std.t3_row_entry(k) for k in std.t3_order]
+    index = {e.key: i for i, e in enumerate(slots)}
+    anchors: list[int | None] = []
+    for c in out:
+        if c.match is not None:
+            anchors.append(index[c.match.entry.key])
+        elif c.group_match is not None and c.group_match.entry.key == "other":
+            anchors.append(index[_OTHER_LAST])
+        else:
+            anchors.append(None)
+    for p in align([_strip_group_prefix(std, c.row.label_text) for c in out], anchors, slots):
+        out[p.index].match = p.match
+    return out
+
+
+# The row a （六）其他处理 printed as one row stands on in the standard's order.
+_OTHER_LAST = "other.other"
+
+
+@lru_cache(maxsize=4)
+def _t3_vertical_chars(std: Standard) -> frozenset[str]:
+    return vertical_chars([g.canonical for g in std.t3_groups])
 
 
 @lru_cache(maxsize=1 << 14)
@@ -371,28 +436,12 @@ def _group_of(std: Standard, labels: list[GridCell], current: str | None) -> str
 def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     cols = std.t3_cols
     headers = _t3_header_map(std, rows)
-    group: str | None = None
-    last_key: str | None = None
     found = False
     shifted: list[str] = []
     other_rows: list[str] = []
-    for r in rows:
-        if not r.labels:
-            continue
+    for cand in _t3_candidates(std, rows):
+        r, gm, match = cand.row, cand.group_match, cand.match
         label = r.labels[-1]
-        group = _group_of(std, r.labels, group)
-        gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
-        if gm:
-            group = gm.entry.key
-        if not r.filled_values():
-            # a group label on its own row, or a header cell (总计, 其他) followed by spacers;
-            # a blank data row still prints (almost) all of its cells
-            if gm or len(r.values) < len(cols) - 1 or not found or _is_t3_header(std, r):
-                continue
-        match = _match_row(std, r)
-        in_other = group == "other" or (last_key or "").startswith("other.")
-        if match and match.entry.key == "other.other" and not in_other:
-            match = None
         key_row: str | None
         if match is None and gm and gm.entry.key == "other":
             # （六）其他处理 printed as one data row
@@ -404,7 +453,8 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             key_row = match.entry.key if match else None
         if match is None or key_row is None:
             if r.filled_values():
-                m.report.note("unknown-row", f"表三出现无法识别的行“{squash(r.label_text)}”", where="t3",
+                m.report.note("unknown-row", f"表三出现无法识别的行“{squash(r.label_text)}”，"
+                              "按标准各行的顺序和标签也无法确定是哪一行，本行未采用", where="t3",
                               source=label.source, evidence={"label": r.label_text,
                                                                "values": [c.text for c in r.values]})
             continue
@@ -455,7 +505,6 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
                 shifted.append(key_row)
         if match.entry is not std.t3_other_single:
             m.note_label("表三", f"t3.{key_row}", label, match)
-        last_key = key_row
         found = True
     if shifted:
         m.report.note("shifted-columns", f"表三有 {len(shifted)} 行的数值列与表头错位（合并单元格在文本中丢失），已按行对齐读取",
