@@ -50,13 +50,10 @@ def similarity(label: str, entry: Entry) -> float:
     """Similarity (0–1) of a printed label to a standard row label, or 0 when their
     printed ordinals differ (``3.`` is not ``4.``: the ordinal is printed evidence)."""
     ord_l, rest = split_ordinal(fold(label))
-    best = 0.0
-    for cand in (entry.canonical, *entry.variants):
-        ord_c, rest_c = split_ordinal(fold(cand))
-        if ord_l and ord_c and ord_l != ord_c:
-            continue
-        best = max(best, fuzz.ratio(rest, rest_c) / 100)
-    return best
+    ord_e = split_ordinal(fold(entry.canonical))[0]
+    if ord_l and ord_e and ord_l != ord_e:
+        return 0.0
+    return max(fuzz.ratio(rest, split_ordinal(fold(cand))[1]) / 100 for cand in (entry.canonical, *entry.variants))
 
 
 def align(labels: list[str], anchors: list[int | None], slots: list[Entry]) -> list[Placed]:

@@ -371,6 +371,8 @@ def _t3_candidates(std: Standard, rows: list[LogicalRow]) -> list[_Candidate]:
         gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
         if gm:
             group = gm.entry.key
+            if fold(_strip_group_prefix(std, r.label_text)) != fold(r.label_text):
+                gm = None    # the group label, then the row's own label in the same cell
         if not r.filled_values():
             # a group label on its own row, or a header cell (总计, 其他) followed by spacers;
             # a blank data row still prints (almost) all of its cells
