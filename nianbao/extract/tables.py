@@ -76,6 +76,14 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
         elif not text.strip() or all(not r.labels for r in rows if r.filled_values()):
             if is_t4(before.get(id(table), "")):
                 state = T4
+        heading = t4_group_heading(std, before.get(id(table), ""))
+        if state is None and heading is not None and _t4_columns_only(std, rows):
+            # 表四 split into one small table per group, each under a heading naming it
+            ctx.rows[T4].append(LogicalRow(labels=[GridCell(heading, HEADING_ROW, 0)], table=table))
+            ctx.rows[T4].extend(rows)
+            ctx.tables[T4].append(table)
+            carry = T4
+            continue
         for r in rows:
             labels = "".join(fold(c.text) for c in r.labels)
             first = fold(r.labels[0].text) if r.labels else ""
@@ -99,6 +107,28 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
                 ctx.tables[state].append(table)
         carry = state
     return ctx
+
+
+# Row index of the heading row given to a split 表四 table (the heading printed above
+# the table, naming its group): before any row of the table.
+HEADING_ROW = -1
+# Words that may follow a group's name in its heading (``行政复议情况``, ``复议后起诉：``).
+_HEADING_TAIL = re.compile(r"(?:情况|[：:。])+$")
+
+
+def t4_group_heading(std: Standard, before: str) -> str | None:
+    """The key of the 表四 group a heading names, when the folded text printed just before
+    a table ends with that group's name (``……行政诉讼情况`` names none); None otherwise."""
+    tail = _HEADING_TAIL.sub("", before)
+    hits = [g.key for g in std.t4_groups if any(tail.endswith("".join(kw)) for kw in g.match)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _t4_columns_only(std: Standard, rows: list[LogicalRow]) -> bool:
+    """Every label of the table is a 表四 result column, and it has values."""
+    labels = [c for r in rows for c in r.labels]
+    return bool(labels) and any(r.filled_values() for r in rows) \
+        and all(std.t4_col_matcher.match(c.text, fuzzy=False) for c in labels)
 
 
 def label_unit(label: str) -> str | None:
@@ -550,6 +580,8 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
     data = [r for r in rows if len(r.filled_values()) >= 3 or (r.filled_values() and len(r.values) >= 10)]
     if not data:
         return False
+    if _map_t4_split(std, rows, data, m):
+        return True
     r = max(data, key=lambda x: (len(x.filled_values()), len(x.values)))
     hm = _t4_header_map(std, r.table) if r.table is not None and r.table.columns_reliable else None
     if hm:
@@ -580,4 +612,32 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
     for k, c in zip(order, sel.cells):
         m.put(k, c, None, None, confidence=1.0 if not sel.extra and not sel.missing else 0.6)
     m.note_selection("表四", "row", keys, r.label, sel)
+    return True
+
+
+def _map_t4_split(std: Standard, rows: list[LogicalRow], data: list[LogicalRow], m: Mapper) -> bool:
+    """表四 split into small tables, one per group, each under a heading naming its group
+    (``classify`` gives each such table a heading row). Each table must print one row of
+    exactly as many cells as the group has columns, under a header naming every column
+    once, and no two tables may name the same group; otherwise nothing is placed here."""
+    heads = {id(x.table): x.label_text for x in rows if x.label is not None and x.label.row == HEADING_ROW}
+    if not heads:
+        return False
+    n = len(std.t4_columns)
+    placed: list[tuple[str, LogicalRow, list[str]]] = []
+    for r in data:
+        group = heads.get(id(r.table))
+        # the header: the row's own label cells (a text stream), or a row of labels above it
+        header = r.labels or [c for x in rows if x.table is r.table and not x.values for c in x.labels
+                              if c.row != HEADING_ROW]
+        cols = [std.t4_col_matcher.match(c.text, fuzzy=False) for c in header]
+        order = [c.entry.key for c in cols if c is not None]
+        if group is None or len(r.values) != n or len(order) != n or len(set(order)) != n:
+            return False
+        placed.append((group, r, order))
+    if len({g for g, _, _ in placed}) != len(placed):
+        return False
+    for group, r, order in placed:
+        for ck, c in zip(order, r.values):
+            m.put(f"t4.{group}.{ck}", c, None, None)
     return True
