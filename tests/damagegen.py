@@ -15,7 +15,7 @@ give) and applies one class of damage:
 from __future__ import annotations
 
 from nianbao.normalize import split_ordinal
-from textgen import STD, t3_rows, t4_values
+from textgen import STD, t3_header, t3_rows, t4_values
 
 GROUPS = {g.key: g.canonical for g in STD.t3_groups}
 T3_LABEL = {r.key: r.canonical for r in STD.t3_rows}
@@ -118,13 +118,17 @@ def split_t3(cells: dict, repeat_header: bool = False, version: str = "2021") ->
     return out
 
 
-def detach_t3(cells: dict, sep: str = "\t", version: str = "2021") -> list[str]:
-    """Text lines: 表三's label rows as a block, then its value rows as a block (a
-    converter that read the label column, then the number columns)."""
+def detach_t3(cells: dict, version: str = "2021") -> list[str]:
+    """Markdown lines: 表三 with its label rows as a block (value cells empty), then its
+    value rows as a block (label cells empty), as a converter that read the label
+    column, then the number columns, writes it."""
     rows = t3_rows(cells, version=version)
-    labels = [sep.join([x for x in (g1, g2) if x] + [label]) for g1, g2, label, _ in rows]
-    values = [sep.join(vals) for *_, vals in rows]
-    return labels + values
+    n = len(STD.t3_cols)
+    lead = 3
+    grid = [r + [""] * (lead + n - len(r)) for r in t3_header()]
+    grid += [[g1, g2, label] + [""] * n for g1, g2, label, _ in rows]
+    grid += [[""] * lead + list(vals) for *_, vals in rows]
+    return [""] + _md(grid)
 
 
 def with_footer(text: str, after_label: str, footer: str = "— 7 —", header: str | None = None) -> str:

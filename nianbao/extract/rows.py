@@ -99,7 +99,8 @@ def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
             joined = GridCell(first.text + "\n" + r.labels[0].text, first.row, first.col, first.rowspan,
                               first.colspan, first.source, first.confidence)
             r = LogicalRow(labels=prev.labels[:-1] + [joined], values=r.values, table=r.table)
-        elif not r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values():
+        elif not r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values() \
+                and not _detached_block(out, rows, i):
             prev = out.pop()
             r = LogicalRow(labels=list(prev.labels), values=r.values, table=r.table)
             nxt = rows[i + 1] if i + 1 < len(rows) else None
@@ -112,6 +113,15 @@ def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
         out.append(r)
         i += 1
     return out
+
+
+def _detached_block(out: list[LogicalRow], rows: list[LogicalRow], i: int) -> bool:
+    """Row ``i`` starts a run of value-only rows after a run of label-only rows: the
+    labels and the values of a table printed as two blocks (not a wrapped label), which
+    the table mapper pairs by count."""
+    def values_only(r: LogicalRow) -> bool:
+        return not r.labels and bool(r.filled_values())
+    return len(out) >= 2 and not out[-2].filled_values() and i + 1 < len(rows) and values_only(rows[i + 1])
 
 
 @dataclass

@@ -393,10 +393,9 @@ def _t3_candidates(std: Standard, rows: list[LogicalRow]) -> list[_Candidate]:
     last_key: str | None = None
     found = False
     out: list[_Candidate] = []
-    for r in rows:
+    for r in _pair_detached(std, [strip_row(r, chars) for r in rows]):
         if not r.labels:
             continue
-        r = strip_row(r, chars)
         group = _group_of(std, r.labels, group)
         gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
         if gm:
@@ -428,6 +427,45 @@ def _t3_candidates(std: Standard, rows: list[LogicalRow]) -> list[_Candidate]:
             anchors.append(None)
     for p in align([_strip_group_prefix(std, c.row.label_text) for c in out], anchors, slots):
         out[p.index].match = p.match
+    return out
+
+
+def _is_group_only(std: Standard, r: LogicalRow) -> bool:
+    """A row printing only a group label (（三）不予公开 on a line of its own)."""
+    return std.t3_group_matcher.match(r.label_text, fuzzy=False) is not None \
+        and fold(_strip_group_prefix(std, r.label_text)) == fold(r.label_text)
+
+
+def _pair_detached(std: Standard, rows: list[LogicalRow]) -> list[LogicalRow]:
+    """表三's labels printed as a block of label rows, then its numbers as a block of
+    value rows (a converter that read the label column, then the number columns): the
+    value rows are given the data labels in order, only when there are exactly as many
+    value rows, each printing as many numbers as the table has columns, as data labels (rows that are not
+    header or group-only rows). Otherwise the rows stay as printed."""
+    n_cols = len(std.t3_cols)
+    out: list[LogicalRow] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j].labels and not rows[j].filled_values():
+            j += 1
+        k = j
+        while k < len(rows) and not rows[k].labels and rows[k].filled_values():
+            k += 1
+        if j - i < 2 or k - j < 2:
+            out.append(rows[i])
+            i += 1
+            continue
+        block = rows[i:j]
+        data = [r for r in block if not _is_t3_header(std, r) and not _is_group_only(std, r)]
+        values = rows[j:k]
+        if len(data) == len(values) and all(len(v.filled_values()) == n_cols for v in values):
+            paired = dict(zip(map(id, data), values))
+            out += [LogicalRow(labels=r.labels, values=paired[id(r)].values, table=r.table) if id(r) in paired
+                    else r for r in block]
+        else:
+            out += rows[i:k]
+        i = k
     return out
 
 
