@@ -134,3 +134,31 @@ def test_damaged_labels_never_yield_a_wrong_value(seed, frac, share, mode, style
     r = _x(text)
     want = {k: (float(v) if v is not None and not isinstance(v, int) else v) for k, v in cells.items()}
     assert _wrong(r, want) == []
+
+
+def _pdf_labels(frac: float):
+    """Labels for the composer: 表三 rows missing characters, 三、本年度办理结果 printed one
+    character per line down its merged cell."""
+    from nianbao.render.layout import Labels
+
+    def fn(kind: str, key: str, text: str) -> str:
+        if kind == "t3.row":
+            return dg.drop_middle(text, frac)
+        if kind == "t3.group" and key == "results":
+            return "\n".join(text)
+        return text
+    return Labels(fn)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frac", [0.2, 0.35])
+def test_pdf_with_vertical_group_label_and_damaged_labels(tmp_path, frac):
+    from nianbao.compose import render as compose
+    from nianbao.compose.convert import docx_to_pdf
+    from nianbao.compose.data import load_input
+
+    inp = load_input(SAMPLES / "000_33ff4c3c35a3d77b.truth.json")
+    (tmp_path / "d.docx").write_bytes(compose(inp, "docx", _pdf_labels(frac)))
+    pdf = docx_to_pdf(tmp_path / "d.docx", tmp_path / "d.pdf")
+    r = extract_document(read(str(pdf), pdf.read_bytes()))
+    _exact(r, {k: (float(v) if v is not None and not isinstance(v, int) else v) for k, v in inp.cells.items()})

@@ -2,7 +2,9 @@
 
 Owns finding the three tables among a document's tables (by content, in document
 order), matching each printed row label to a row of the standard (exact, variant,
-keyword, fuzzy — never by position), assigning value cells to columns (by header
+keyword; 表三's other rows by their place between recognised rows, ``align``), the
+shapes converters give the tables (表四 as one table per group under a heading naming
+it; 表三's labels and numbers as two blocks), assigning value cells to columns (by header
 columns when the grid is reliable, by row otherwise), and recording every irregularity
 as a ``Note`` for the auditor: extra/missing cells, label variants, shifted columns,
 （六）其他处理 printed as one row, unknown rows, duplicated rows.
