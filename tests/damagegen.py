@@ -41,6 +41,13 @@ def dropped_labels(frac: float, rows: list[str] | None = None) -> dict[str, str]
     return {f"t3.{k}": drop_middle(T3_LABEL[k], frac) for k in keys}
 
 
+def dropped_t2_labels(frac: float, rows: list[str] | None = None, version: str = "2021") -> dict[str, str]:
+    """``textgen`` label overrides: every (or the given) 表二 row with characters dropped."""
+    prefix = "t2" if version == "2021" else "t2v19"
+    return {f"{prefix}.{r.key}": drop_middle(r.canonical, frac) for r in STD.t2[version]["rows"]
+            if rows is None or r.key in rows}
+
+
 def _span(version: str = "2021") -> list[str]:
     keys = STD.t3_row_keys(version)
     return keys[keys.index("granted"): keys.index("result_total") + 1]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
-from ..standard import Match, Standard
+from ..standard import Entry, Match, Standard
 from .align import VARIANT_PREFIX, align
 from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
 from .vertical import strip_row, vertical_chars
@@ -284,6 +284,27 @@ class Mapper:
 # 表二
 
 
+def _is_t2_header(t: dict, r: LogicalRow) -> bool:
+    """A header row of 表二: 信息内容 first, or only column labels."""
+    return fold(r.labels[0].text) == fold(t["header_first"]) or (
+        not r.filled_values() and len(r.labels) >= 2
+        and all(t["col_matcher"].match(c.text, fuzzy=False) for c in r.labels[1:]))
+
+
+def _t2_matches(t: dict, rows: list[LogicalRow]) -> dict[int, Match | None]:
+    """Per data row of 表二 (by id), the standard row it is: by its label where the label
+    says so, else by its place between recognised rows (``align``)."""
+    data = [r for r in rows if r.labels and r.values and not _is_t2_header(t, r)
+            and not t["caption_matcher"].match(r.label_text, fuzzy=False)]
+    slots: list[Entry] = t["rows"]
+    index = {e.key: i for i, e in enumerate(slots)}
+    strong = [t["row_matcher"].match(r.label_text, fuzzy=False) for r in data]
+    out: dict[int, Match | None] = {id(r): mt for r, mt in zip(data, strong)}
+    for p in align([r.label_text for r in data], [index[mt.entry.key] if mt else None for mt in strong], slots):
+        out[id(data[p.index])] = p.match
+    return out
+
+
 def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     t = std.t2[m.version]
     prefix = "t2" if m.version == FORMAT_2021 else "t2v19"
@@ -292,13 +313,12 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     header_cells: dict[str, GridCell] = {}     # column key → header cell (for positions in a reliable grid)
     header_table: GridTable | None = None
     found = False
+    matches = _t2_matches(t, rows)
     for r in rows:
         if not r.labels:
             continue
         label = r.labels[-1]
-        first = fold(r.labels[0].text)
-        if first == fold(t["header_first"]) or (not r.filled_values() and len(r.labels) >= 2
-                                                and all(t["col_matcher"].match(c.text, fuzzy=False) for c in r.labels[1:])):
+        if _is_t2_header(t, r):
             cols = [t["col_matcher"].match(c.text) for c in r.labels[1:]]
             header = [c.entry.key if c else None for c in cols]
             header_labels = [c.text for c in r.labels[1:]]
@@ -313,10 +333,11 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             continue
         if t["caption_matcher"].match(r.label_text, fuzzy=False) or not r.values:
             continue
-        match = t["row_matcher"].match(r.label_text)
+        match = matches.get(id(r))
         if match is None:
             if r.filled_values():
-                m.report.note("unknown-row", f"表二出现无法识别的行“{squash(r.label_text)}”", where="t2",
+                m.report.note("unknown-row", f"表二出现无法识别的行“{squash(r.label_text)}”，"
+                              "按标准各行的顺序和标签也无法确定是哪一行，本行未采用", where="t2",
                               source=label.source, evidence={"label": r.label_text,
                                                                "values": [c.text for c in r.values]})
             continue
@@ -395,7 +416,7 @@ def _t3_candidates(std: Standard, rows: list[LogicalRow]) -> list[_Candidate]:
     last_key: str | None = None
     found = False
     out: list[_Candidate] = []
-    for r in _pair_detached(std, [strip_row(r, chars) for r in rows]):
+    for r in _pair_detached(std, [_strip_stray(std, r, chars) for r in rows]):
         if not r.labels:
             continue
         group = _group_of(std, r.labels, group)
@@ -469,6 +490,14 @@ def _pair_detached(std: Standard, rows: list[LogicalRow]) -> list[LogicalRow]:
             out += rows[i:k]
         i = k
     return out
+
+
+def _strip_stray(std: Standard, r: LogicalRow, chars: frozenset[str]) -> LogicalRow:
+    """The row without the stray characters of a vertical group label, unless its label
+    as printed is already recognised (a wrapped label's last character is no stray)."""
+    if not r.labels or _match_row(std, r) is not None or std.t3_group_matcher.match(r.label_text, fuzzy=False):
+        return r
+    return strip_row(r, chars)
 
 
 # The row a （六）其他处理 printed as one row stands on in the standard's order.
