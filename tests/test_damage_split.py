@@ -92,6 +92,24 @@ def test_page_footer_inside_t3(style, header):
     _exact(_x(text, "r.md" if style == "markdown" else "r.txt"), BASE)
 
 
+def _varied() -> dict:
+    """A consistent report with few zeros (a number pushed one column over shows)."""
+    inp = random_consistent_input(random.Random(9), zero_prob=0.05)
+    return {k: (float(v) if v is not None and not isinstance(v, int) else v) for k, v in inp.cells.items()}
+
+
+@pytest.mark.parametrize("style,footer", [("pipes", "— 7 — |"), ("cells", "\t— 7 —"), ("cells", "— 7 —"),
+                                          ("cells", "\t第 7 页 共 9 页"), ("tabs", "- 7 -")])
+def test_page_number_among_the_cells_of_a_row_is_not_a_value(style, footer):
+    cells = _varied()
+    lines = render(cells, style=style).split("\n")
+    label = STD.t3_row_entry("withheld.third_party").canonical
+    i = next(i for i, ln in enumerate(lines) if label in ln)
+    at = i + 1 if style == "tabs" else i + 1 + len(STD.t3_cols)     # after the row's last value cell
+    text = "\n".join(lines[:at] + [footer] + lines[at:])
+    _exact(_x(text, "r.txt"), cells)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10 ** 6), shape=st.sampled_from(["t4", "t3", "t3h", "detach", "detach_lost"]))
 def test_converter_shapes_never_yield_a_wrong_value(seed, shape):

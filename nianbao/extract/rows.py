@@ -3,7 +3,8 @@
 Owns the layout-independent view of a table that the table mappers use. Whatever the
 rendering (real grid, tab rows with dropped cells, a pipe stream with no row breaks), a
 data row is a run of label cells (group labels, then the row label) followed by value
-cells (numbers, not-applicable marks, blanks). Also owns choosing which of a row's value
+cells (numbers, not-applicable marks, blanks); page numbers a page break left inside
+a table (``— 7 —``) are dropped. Also owns choosing which of a row's value
 cells belong to the N columns expected (``select_values``), and column maps built from
 header cells when the grid is reliable (``header_columns``).
 """
@@ -42,6 +43,18 @@ class LogicalRow:
 
 
 _WORDY = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
+# A page number a conversion left inside a table where a page broke it: ``— 7 —``,
+# ``- 7 -``, ``第 7 页``, ``第7页 共9页``. It is page furniture, never a value: kept as a
+# value cell it would push the row's numbers one column over.
+_DASH = "—－\\-–~～"
+PAGE_NUMBER_FORMS = (rf"[{_DASH}]+\s*\d{{1,4}}\s*[{_DASH}]+"
+                     r"|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?")
+PAGE_NUMBER = re.compile(rf"^\s*(?:{PAGE_NUMBER_FORMS})\s*$")
+
+
+def is_page_number(text: str) -> bool:
+    """``— 7 —``, ``第 7 页``: a page number (furniture of the page, not a cell)."""
+    return PAGE_NUMBER.match(text) is not None
 
 
 def _is_label(cell: GridCell) -> bool:
@@ -56,6 +69,16 @@ def _is_label_text(text: str) -> bool:
     return bool(t) and not is_value_text(t) and bool(_WORDY.search(t))
 
 
+def _without_page_lines(c: GridCell) -> GridCell:
+    """A cell whose text took in a page number as a line of its own (``0\n— 7 —``, a
+    reader that joined the next line to the cell), without it."""
+    lines = c.text.split("\n")
+    kept = [ln for ln in lines if not is_page_number(ln)]
+    if len(kept) == len(lines) or not kept:
+        return c
+    return GridCell("\n".join(kept), c.row, c.col, c.rowspan, c.colspan, c.source, c.confidence)
+
+
 def logical_rows(table: GridTable) -> list[LogicalRow]:
     """Split a table into label→values runs, row by row (or over the whole stream)."""
     out: list[LogicalRow] = []
@@ -63,6 +86,10 @@ def logical_rows(table: GridTable) -> list[LogicalRow]:
     for cells in physical:
         cur = LogicalRow(table=table)
         for c in cells:
+            if is_page_number(c.text):
+                continue
+            if "\n" in c.text:
+                c = _without_page_lines(c)
             if _is_label(c):
                 if cur.values and any(v.text.strip() for v in cur.values):
                     out.append(cur)

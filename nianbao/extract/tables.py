@@ -20,7 +20,7 @@ from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
 from ..standard import Entry, Match, Standard
 from .align import VARIANT_PREFIX, align
-from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
+from .rows import PAGE_NUMBER_FORMS, LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
 from .vertical import strip_row, vertical_chars
 
 T2, T3, T4 = "t2", "t3", "t4"
@@ -72,7 +72,9 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
     for table in tables:
         rows = logical_rows(table)
         text = _folded(rows)
-        state: str | None = carry if before.get(id(table), None) == "" else None
+        # a table right after another (or after only page numbers) continues it
+        b = before.get(id(table), None)
+        state: str | None = carry if b is not None and _PAGE_NUMBERS.fullmatch(b) else None
         if is_t4(text) and tm["t3_not_before_t4"] not in text:
             state = T4
         elif not text.strip() or all(not r.labels for r in rows if r.filled_values()):
@@ -111,6 +113,9 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
     return ctx
 
 
+# Folded text made only of page numbers (or nothing): what a page break leaves between
+# two parts of one table.
+_PAGE_NUMBERS = re.compile(rf"(?:{PAGE_NUMBER_FORMS})*")
 # Row index of the heading row given to a split 表四 table (the heading printed above
 # the table, naming its group): before any row of the table.
 HEADING_ROW = -1
