@@ -8,14 +8,16 @@ give) and applies one class of damage:
   characters landing in the rows beside it (a cell of their own, or set off by a space
   before or after the label);
 - ``split_t4``: 表四 as three 5-column tables, each under a heading naming its group;
-- ``split_t3``: 表三 as one small table per row under generic headers (``列1…``);
+- ``split_t3``: 表三 as one small table per row under generic headers (``列1…``), and
+  ``generic_t3``: 表三 as one table under a generic header row;
+- ``t2_floating``: 表二's captions and headers away from the rows they head;
 - ``detach_t3``: 表三's labels printed as a block, then its numbers as a block of rows;
 - ``footers``: a page footer (``— 7 —``) and a page header line inside 表三.
 """
 from __future__ import annotations
 
 from nianbao.normalize import split_ordinal
-from textgen import STD, t3_header, t3_rows, t4_values
+from textgen import STD, t2_rows, t3_header, t3_rows, t4_values
 
 GROUPS = {g.key: g.canonical for g in STD.t3_groups}
 T3_LABEL = {r.key: r.canonical for r in STD.t3_rows}
@@ -109,9 +111,9 @@ def split_t4(cells: dict, heading_fmt: str = "{}") -> list[str]:
     return out
 
 
-def split_t3(cells: dict, repeat_header: bool = False, version: str = "2021") -> list[str]:
+def split_t3(cells: dict, header_at: int | None = None, version: str = "2021") -> list[str]:
     """Markdown lines: 表三 as one small table per row, under generic column headers
-    (``列1…``), optionally with the applicant header row repeated in the first table."""
+    (``列1…``); ``header_at``: the applicant header row repeated inside that table."""
     out: list[str] = []
     cols = [c.canonical for c in STD.t3_columns]
     for n, (g1, g2, label, vals) in enumerate(t3_rows(cells, version=version)):
@@ -119,10 +121,41 @@ def split_t3(cells: dict, repeat_header: bool = False, version: str = "2021") ->
         row = lead + [label] + vals
         head = [f"列{i + 1}" for i in range(len(row))]
         body = [row]
-        if repeat_header and n == 0:
+        if n == header_at:
             body = [[""] * len(lead) + [""] + cols] + body
         out += [""] + _md([head] + body)
     return out
+
+
+def generic_t3(cells: dict, version: str = "2021") -> list[str]:
+    """Markdown lines: 表三 as one table whose header row is generic (``列1…列10``), the
+    standard's header rows lost."""
+    n = len(STD.t3_cols) + 3
+    grid = [[f"列{i + 1}" for i in range(n)]]
+    for g1, g2, label, vals in t3_rows(cells, version=version):
+        grid.append([g1, g2, label] + list(vals))
+    return [""] + _md(grid)
+
+
+def t2_floating(cells: dict, shape: str) -> list[str]:
+    """Markdown lines: 表二 with its captions and headers away from their rows: all of
+    them first (``first``), or each block's caption and header below its rows (``below``)."""
+    rows = t2_rows(cells)
+    first = STD.t2["2021"]["header_first"]
+    heads = [r for r in rows if len(r) == 1 or r[0] == first]
+    if shape == "first":
+        return [""] + _md(heads + [r for r in rows if r not in heads])
+    out: list[list[str]] = []
+    block: list[list[str]] = []
+    for r in rows:
+        if len(r) == 1:
+            out += block
+            block = [r]
+        elif r[0] == first:
+            block.append(r)
+        else:
+            out.append(r)
+    return [""] + _md(out + block)
 
 
 def detach_t3(cells: dict, version: str = "2021") -> list[str]:

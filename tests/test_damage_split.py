@@ -45,10 +45,10 @@ def _wrong(r, want: dict) -> list[str]:
 
 
 def _replace(cells: dict, section: int, lines: list[str]) -> str:
-    """The Markdown rendering with the table of section ``section`` (3 or 4) replaced."""
+    """The Markdown rendering with the table of section ``section`` (2, 3 or 4) replaced."""
     md = render(cells, style="markdown").split("\n")
-    heads = [i for i, ln in enumerate(md) if ln[:2] in ("三、", "四、", "五、")]
-    start, end = heads[section - 3], heads[section - 2]
+    heads = [i for i, ln in enumerate(md) if ln[:2] in ("二、", "三、", "四、", "五、")]
+    start, end = heads[section - 2], heads[section - 1]
     return "\n".join(md[: start + 1] + lines + [""] + md[end:])
 
 
@@ -66,9 +66,19 @@ def test_t4_split_tables_naming_one_group_twice_are_not_placed():
     assert all(r.cells[k].value is None for k in STD.t4_keys if k.startswith("t4.suit"))
 
 
-@pytest.mark.parametrize("repeat_header", [False, True])
-def test_t3_one_small_table_per_row_with_generic_headers(repeat_header):
-    _exact(_x(_replace(BASE, 3, dg.split_t3(BASE, repeat_header))), BASE)
+@pytest.mark.parametrize("header_at", [None, 0, 7])
+def test_t3_one_small_table_per_row_with_generic_headers(header_at):
+    _exact(_x(_replace(BASE, 3, dg.split_t3(BASE, header_at))), BASE)
+
+
+def test_t3_under_a_generic_header_row():
+    _exact(_x(_replace(BASE, 3, dg.generic_t3(BASE))), BASE)
+
+
+@pytest.mark.parametrize("shape", ["first", "below"])
+def test_t2_captions_and_headers_away_from_their_rows(shape):
+    cells = dict(BASE) | {k: i + 1 for i, k in enumerate(STD.t2_keys())}
+    _exact(_x(_replace(cells, 2, dg.t2_floating(cells, shape))), cells)
 
 
 def test_t3_labels_and_numbers_as_two_blocks_are_paired_by_count():
@@ -111,14 +121,19 @@ def test_page_number_among_the_cells_of_a_row_is_not_a_value(style, footer):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10 ** 6), shape=st.sampled_from(["t4", "t3", "t3h", "detach", "detach_lost"]))
+@given(seed=st.integers(0, 10 ** 6), shape=st.sampled_from(["t4", "t3", "t3h", "generic", "t2first", "t2below", "detach",
+                                             "detach_lost"]))
 def test_converter_shapes_never_yield_a_wrong_value(seed, shape):
     inp = random_consistent_input(random.Random(seed), zero_prob=0.1)
     cells = {k: (float(v) if v is not None and not isinstance(v, int) else v) for k, v in inp.cells.items()}
     if shape == "t4":
         text = _replace(inp.cells, 4, dg.split_t4(inp.cells))
     elif shape.startswith("t3"):
-        text = _replace(inp.cells, 3, dg.split_t3(inp.cells, shape == "t3h"))
+        text = _replace(inp.cells, 3, dg.split_t3(inp.cells, 3 if shape == "t3h" else None))
+    elif shape == "generic":
+        text = _replace(inp.cells, 3, dg.generic_t3(inp.cells))
+    elif shape.startswith("t2"):
+        text = _replace(inp.cells, 2, dg.t2_floating(inp.cells, shape[2:]))
     else:
         lines = dg.detach_t3(inp.cells)
         if shape == "detach_lost":
