@@ -54,6 +54,19 @@ def test_labels_missing_characters_read_back_exactly(style, frac):
 
 
 @pytest.mark.parametrize("style", ["tabs", "markdown"])
+def test_2019_format_labels_missing_characters_read_back_exactly(style):
+    inp = random_consistent_input(random.Random(3), version="2019", zero_prob=0.1)
+    cells = _plain(inp.cells)
+    labels = dg.dropped_labels(0.3) | dg.dropped_t2_labels(0.3, version="2019")
+    _exact(_x(render(inp.cells, style=style, labels=labels, version="2019"),
+              "r.md" if style == "markdown" else "r.txt"), cells)
+
+
+def _plain(cells: dict) -> dict:
+    return {k: (float(v) if v is not None and not isinstance(v, int) else v) for k, v in cells.items()}
+
+
+@pytest.mark.parametrize("style", ["tabs", "markdown"])
 def test_t2_labels_missing_characters_read_back_exactly(style):
     cells = dict(BASE) | {k: i + 1 for i, k in enumerate(STD.t2_keys())}   # distinct: a misplaced one shows
     r = _x(render(cells, style=style, labels=dg.dropped_t2_labels(0.3)), "r.md" if style == "markdown" else "r.txt")
@@ -129,19 +142,19 @@ def test_align_never_takes_an_anchored_row():
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10 ** 6), frac=st.floats(0.1, 0.6), share=st.floats(0.2, 1.0),
        mode=st.sampled_from(dg.VERTICAL_MODES + ("none",)), style=st.sampled_from(["tabs", "loose"]),
-       lost=st.one_of(st.none(), st.sampled_from(STD.t3_order)))
-def test_damaged_labels_never_yield_a_wrong_value(seed, frac, share, mode, style, lost):
+       lost=st.one_of(st.none(), st.sampled_from(STD.t3_order)), version=st.sampled_from(["2021", "2019"]))
+def test_damaged_labels_never_yield_a_wrong_value(seed, frac, share, mode, style, lost, version):
     rng = random.Random(seed)
-    inp = random_consistent_input(rng, zero_prob=0.1)
+    inp = random_consistent_input(rng, zero_prob=0.1, version=version)
     cells = {k: v for k, v in inp.cells.items()}
     rows = [r.key for r in STD.t3_rows if rng.random() < share]
-    t2_rows = [r.key for r in STD.t2["2021"]["rows"] if rng.random() < share]
-    labels = dg.dropped_labels(frac, rows) | dg.dropped_t2_labels(frac, t2_rows)
-    text = render(cells, style=style, labels=labels)
+    t2_rows = [r.key for r in STD.t2[version]["rows"] if rng.random() < share]
+    labels = dg.dropped_labels(frac, rows) | dg.dropped_t2_labels(frac, t2_rows, version)
+    text = render(cells, style=style, labels=labels, version=version)
     if mode != "none":
-        text = dg.vertical(text, mode, sep="\t" if style == "tabs" else " ", labels=labels)
-    want = {k: (float(v) if v is not None and not isinstance(v, int) else v) for k, v in cells.items()}
-    if lost is not None:
+        text = dg.vertical(text, mode, sep="\t" if style == "tabs" else " ", labels=labels, version=version)
+    want = _plain(cells)
+    if lost is not None and lost in STD.t3_row_keys(version):
         # the row is not printed at all (a text layer lost its line): its cells must stay null
         printed = labels.get(f"t3.{lost}", T3[lost])
         text = "\n".join(ln for ln in text.split("\n") if printed not in ln)

@@ -75,6 +75,8 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
         # a table right after another (or after only page numbers) continues it
         b = before.get(id(table), None)
         state: str | None = carry if b is not None and _PAGE_NUMBERS.fullmatch(b) else None
+        if state is None and b and _ends_with_t2_header(std, b):
+            state = T2       # its caption and header were printed as text just above it
         if is_t4(text) and tm["t3_not_before_t4"] not in text:
             state = T4
         elif not text.strip() or all(not r.labels for r in rows if r.filled_values()):
@@ -116,6 +118,19 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
 # Folded text made only of page numbers (or nothing): what a page break leaves between
 # two parts of one table.
 _PAGE_NUMBERS = re.compile(rf"(?:{PAGE_NUMBER_FORMS})*")
+# Most characters between a 表二 caption printed as text above a table and the table:
+# the caption, a header row (信息内容 and at most three column labels) and a damaged row
+# the reader left as text. Prose that cites 第二十条 is not followed by 信息内容 so soon.
+T2_HEADER_REACH = 80
+
+
+def _ends_with_t2_header(std: Standard, before: str) -> bool:
+    """The folded text before a table ends with a 表二 caption and header row."""
+    tm = std.table_markers
+    at = max(before.rfind(m) for m in tm["t2"])
+    return at >= 0 and len(before) - at <= T2_HEADER_REACH and tm["t2_header_first"] in before[at:]
+
+
 # Row index of the heading row given to a split 表四 table (the heading printed above
 # the table, naming its group): before any row of the table.
 HEADING_ROW = -1
@@ -412,7 +427,7 @@ class _Candidate:
     match: Match | None
 
 
-def _t3_candidates(std: Standard, rows: list[LogicalRow]) -> list[_Candidate]:
+def _t3_candidates(std: Standard, rows: list[LogicalRow], version: str) -> list[_Candidate]:
     """The data rows of 表三 in document order, each matched by its label where the label
     says which row it is, then the others placed by their order (``align``)."""
     chars = _t3_vertical_chars(std)
@@ -443,14 +458,16 @@ def _t3_candidates(std: Standard, rows: list[LogicalRow]) -> list[_Candidate]:
             last_key = match.entry.key
         found = found or match is not None or gm is not None
         out.append(_Candidate(r, gm, match))
-    slots = [std.t3_row_entry(k) for k in std.t3_order]
+    slots = [std.t3_row_entry(k) for k in std.t3_row_keys(version)]
     index = {e.key: i for i, e in enumerate(slots)}
     anchors: list[int | None] = []
     for c in out:
         if c.match is not None:
-            anchors.append(index[c.match.entry.key])
+            key = c.match.entry.key
+            # the 2019 format has one （六）其他处理 row where 2021 has three
+            anchors.append(index[key] if key in index else index.get(_OTHER_SINGLE[version]))
         elif c.group_match is not None and c.group_match.entry.key == "other":
-            anchors.append(index[_OTHER_LAST])
+            anchors.append(index[_OTHER_SINGLE[version]])
         else:
             anchors.append(None)
     for p in align([_strip_group_prefix(std, c.row.label_text) for c in out], anchors, slots):
@@ -505,8 +522,9 @@ def _strip_stray(std: Standard, r: LogicalRow, chars: frozenset[str]) -> Logical
     return strip_row(r, chars)
 
 
-# The row a （六）其他处理 printed as one row stands on in the standard's order.
-_OTHER_LAST = "other.other"
+# The row a （六）其他处理 printed as one row stands on in the standard's order: the 2019
+# format's single row, the last of the three sub-rows of 2021 (where its values go).
+_OTHER_SINGLE = {FORMAT_2019: "other", FORMAT_2021: "other.other"}
 
 
 @lru_cache(maxsize=4)
@@ -545,13 +563,13 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     found = False
     shifted: list[str] = []
     other_rows: list[str] = []
-    for cand in _t3_candidates(std, rows):
+    for cand in _t3_candidates(std, rows, m.version):
         r, gm, match = cand.row, cand.group_match, cand.match
         label = r.labels[-1]
         key_row: str | None
         if match is None and gm and gm.entry.key == "other":
             # （六）其他处理 printed as one data row
-            key_row = "other" if m.version == FORMAT_2019 else "other.other"
+            key_row = _OTHER_SINGLE[m.version]
             match = Match(std.t3_other_single, "canonical", 1.0)
             if m.version == FORMAT_2021:
                 other_rows.append(r.label_text)
