@@ -99,15 +99,18 @@ def _md(rows: list[list[str]]) -> list[str]:
     return out
 
 
-def split_t4(cells: dict, heading_fmt: str = "{}") -> list[str]:
+def split_t4(cells: dict, heading_fmt: str = "{}", inside: bool = False) -> list[str]:
     """Markdown lines: 表四 as three 5-column tables, each under a heading naming its group
-    (the two 行政诉讼 groups with 行政诉讼 before the group's name)."""
+    (the two 行政诉讼 groups with 行政诉讼 before the group's name); ``inside``: the
+    heading as the first row of its table."""
     vals = t4_values(cells)
     leaf = [c.canonical for c in STD.t4_columns]
+    n = len(leaf)
     out: list[str] = []
     for i, g in enumerate(STD.t4_groups):
-        name = g.canonical if g.key == "review" else f"{STD.t4_top[1]['canonical']} {g.canonical}"
-        out += ["", heading_fmt.format(name), ""] + _md([leaf, vals[5 * i: 5 * i + 5]])
+        name = heading_fmt.format(g.canonical if g.key == "review" else f"{STD.t4_top[1]['canonical']} {g.canonical}")
+        body = [leaf, vals[n * i: n * i + n]]
+        out += [""] + (_md([[name] + [""] * (n - 1)] + body) if inside else [name, ""] + _md(body))
     return out
 
 

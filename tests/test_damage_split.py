@@ -58,6 +58,10 @@ def test_t4_as_three_tables_under_group_headings(heading):
     _exact(r, BASE)
 
 
+def test_t4_as_three_tables_each_naming_its_group_in_its_first_row():
+    _exact(_x(_replace(BASE, 4, dg.split_t4(BASE, inside=True))), BASE)
+
+
 def test_t4_split_tables_naming_one_group_twice_are_not_placed():
     lines = dg.split_t4(BASE)
     lines = [ln.replace("复议后起诉", "未经复议直接起诉") for ln in lines]
@@ -121,13 +125,13 @@ def test_page_number_among_the_cells_of_a_row_is_not_a_value(style, footer):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10 ** 6), shape=st.sampled_from(["t4", "t3", "t3h", "generic", "t2first", "t2below", "detach",
+@given(seed=st.integers(0, 10 ** 6), shape=st.sampled_from(["t4", "t4in", "t3", "t3h", "generic", "t2first", "t2below", "detach",
                                              "detach_lost"]))
 def test_converter_shapes_never_yield_a_wrong_value(seed, shape):
     inp = random_consistent_input(random.Random(seed), zero_prob=0.1)
     cells = {k: (float(v) if v is not None and not isinstance(v, int) else v) for k, v in inp.cells.items()}
-    if shape == "t4":
-        text = _replace(inp.cells, 4, dg.split_t4(inp.cells))
+    if shape.startswith("t4"):
+        text = _replace(inp.cells, 4, dg.split_t4(inp.cells, inside=shape == "t4in"))
     elif shape.startswith("t3"):
         text = _replace(inp.cells, 3, dg.split_t3(inp.cells, 3 if shape == "t3h" else None))
     elif shape == "generic":

@@ -85,7 +85,8 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
         heading = t4_group_heading(std, before.get(id(table), ""))
         if state is None and heading is not None and _t4_columns_only(std, rows):
             # 表四 split into one small table per group, each under a heading naming it
-            ctx.rows[T4].append(LogicalRow(labels=[GridCell(heading, HEADING_ROW, 0)], table=table))
+            name = next(g.canonical for g in std.t4_groups if g.key == heading)
+            ctx.rows[T4].append(LogicalRow(labels=[GridCell(name, HEADING_ROW, 0)], table=table))
             ctx.rows[T4].extend(rows)
             ctx.tables[T4].append(table)
             carry = T4
@@ -147,10 +148,11 @@ def t4_group_heading(std: Standard, before: str) -> str | None:
 
 
 def _t4_columns_only(std: Standard, rows: list[LogicalRow]) -> bool:
-    """Every label of the table is a 表四 result column, and it has values."""
+    """Every label of the table is a 表四 result column (or names a group), and it has values."""
     labels = [c for r in rows for c in r.labels]
     return bool(labels) and any(r.filled_values() for r in rows) \
-        and all(std.t4_col_matcher.match(c.text, fuzzy=False) for c in labels)
+        and all(std.t4_col_matcher.match(c.text, fuzzy=False) or std.t4_group_matcher.match(c.text, fuzzy=False)
+                for c in labels)
 
 
 def label_unit(label: str) -> str | None:
@@ -708,21 +710,21 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
 
 
 def _map_t4_split(std: Standard, rows: list[LogicalRow], data: list[LogicalRow], m: Mapper) -> bool:
-    """表四 split into small tables, one per group, each under a heading naming its group
-    (``classify`` gives each such table a heading row). Each table must print one row of
-    exactly as many cells as the group has columns, under a header naming every column
-    once, and no two tables may name the same group; otherwise nothing is placed here."""
-    heads = {id(x.table): x.label_text for x in rows if x.label is not None and x.label.row == HEADING_ROW}
-    if not heads:
-        return False
+    """表四 split into small tables, one per group, each naming its group: in a heading
+    above it (``classify`` gives the table a heading row) or in a row of its own. Each
+    table must print one data row of exactly as many cells as a group has columns, under
+    a header naming every column once, and the tables must name distinct groups;
+    otherwise nothing is placed here."""
     n = len(std.t4_columns)
+    if len(data) < 2 or len({id(r.table) for r in data}) != len(data):
+        return False
     placed: list[tuple[str, LogicalRow, list[str]]] = []
     for r in data:
-        group = heads.get(id(r.table))
+        own = [c for x in rows if x.table is r.table and not x.filled_values() for c in x.labels]
+        names = [c for c in own + r.labels if std.t4_col_matcher.match(c.text, fuzzy=False) is None]
+        group = t4_group_heading(std, "".join(fold(c.text) for c in names))
         # the header: the row's own label cells (a text stream), or a row of labels above it
-        header = r.labels or [c for x in rows if x.table is r.table and not x.values for c in x.labels
-                              if c.row != HEADING_ROW]
-        cols = [std.t4_col_matcher.match(c.text, fuzzy=False) for c in header]
+        cols = [std.t4_col_matcher.match(c.text, fuzzy=False) for c in (r.labels or own)]
         order = [c.entry.key for c in cols if c is not None]
         if group is None or len(r.values) != n or len(order) != n or len(set(order)) != n:
             return False
