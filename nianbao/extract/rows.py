@@ -106,7 +106,7 @@ def logical_rows(table: GridTable) -> list[LogicalRow]:
     return out
 
 
-_ORDINAL_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+ORDINAL_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 
 
 def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
@@ -118,8 +118,8 @@ def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
     while i < len(rows):
         r = rows[i]
         if r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values() \
-                and len(r.labels) == 1 and not _ORDINAL_START.match(r.labels[0].text) \
-                and _ORDINAL_START.match(out[-1].labels[-1].text) is not None:
+                and len(r.labels) == 1 and not ORDINAL_START.match(r.labels[0].text) \
+                and ORDINAL_START.match(out[-1].labels[-1].text) is not None:
             # "1.申请人无正当理由逾期不补" / "正、行政机关不再处理其政府  0 0 0 …": one label
             prev = out.pop()
             first = prev.labels[-1]
@@ -132,7 +132,7 @@ def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
             r = LogicalRow(labels=list(prev.labels), values=r.values, table=r.table)
             nxt = rows[i + 1] if i + 1 < len(rows) else None
             if nxt is not None and nxt.labels and not nxt.filled_values() and len(nxt.labels) == 1 \
-                    and not _ORDINAL_START.match(nxt.labels[0].text) and len(nxt.labels[0].text.strip()) <= 20:
+                    and not ORDINAL_START.match(nxt.labels[0].text) and len(nxt.labels[0].text.strip()) <= 20:
                 last = r.labels[-1]
                 r.labels[-1] = GridCell(last.text + "\n" + nxt.labels[0].text.strip(), last.row, last.col,
                                         last.rowspan, last.colspan, last.source, last.confidence)

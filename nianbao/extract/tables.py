@@ -20,8 +20,8 @@ from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
 from ..standard import Entry, Match, Standard
 from .align import VARIANT_PREFIX, align
-from .rows import PAGE_NUMBER_FORMS, LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
-from .vertical import strip_row, vertical_chars
+from .rows import ORDINAL_START, PAGE_NUMBER_FORMS, LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
+from .vertical import strip_row
 
 T2, T3, T4 = "t2", "t3", "t4"
 
@@ -432,13 +432,15 @@ class _Candidate:
 def _t3_candidates(std: Standard, rows: list[LogicalRow], version: str) -> list[_Candidate]:
     """The data rows of 表三 in document order, each matched by its label where the label
     says which row it is, then the others placed by their order (``align``)."""
-    chars = _t3_vertical_chars(std)
+    vertical = _t3_vertical_labels(std)
     n_cols = len(std.t3_cols)
     group: str | None = None
     last_key: str | None = None
     found = False
     out: list[_Candidate] = []
-    for r in _pair_detached(std, [_strip_stray(std, r, chars) for r in rows]):
+    stripped = [_strip_stray(std, r, vertical) for r in rows]
+    emptied = {id(s) for r, s in zip(rows, stripped) if r.labels and not s.labels}
+    for r in _pair_detached(std, _adopt_labels(std, stripped, emptied)):
         if not r.labels:
             continue
         group = _group_of(std, r.labels, group)
@@ -516,12 +518,53 @@ def _pair_detached(std: Standard, rows: list[LogicalRow]) -> list[LogicalRow]:
     return out
 
 
-def _strip_stray(std: Standard, r: LogicalRow, chars: frozenset[str]) -> LogicalRow:
-    """The row without the stray characters of a vertical group label, unless its label
-    as printed is already recognised (a wrapped label's last character is no stray)."""
+def _strip_stray(std: Standard, r: LogicalRow, vertical: tuple[str, ...]) -> LogicalRow:
+    """The row without the stray pieces of a vertical group label, unless its label as
+    printed is already recognised (a wrapped label's last character is no stray)."""
     if not r.labels or _match_row(std, r) is not None or std.t3_group_matcher.match(r.label_text, fuzzy=False):
         return r
-    return strip_row(r, chars)
+    return strip_row(r, vertical)
+
+
+def _adopt_labels(std: Standard, rows: list[LogicalRow], emptied: set[int]) -> list[LogicalRow]:
+    """A row of values whose label held only stray pieces (``emptied``, by id) takes the label printed on a
+    line of its own just above or just below it, when exactly one of the two is such a
+    label (both: the label is wrapped around the values, and its two parts are joined
+    when the second does not start with an ordinal). Rows left with nothing are dropped."""
+    rows = [r for r in rows if r.labels or r.values]
+    out: list[LogicalRow] = []
+    i = 0
+
+    def label_only(r: LogicalRow | None) -> bool:
+        return r is not None and bool(r.labels) and not r.filled_values() and not _is_t3_header(std, r) \
+            and not _is_group_only(std, r)
+    while i < len(rows):
+        r = rows[i]
+        if id(r) not in emptied or not r.filled_values() or r.table is None or not r.table.rows_reliable:
+            out.append(r)
+            i += 1
+            continue
+        prev = out[-1] if out and out[-1].table is r.table else None
+        nxt = rows[i + 1] if i + 1 < len(rows) and rows[i + 1].table is r.table else None
+        after = rows[i + 2] if i + 2 < len(rows) else None
+        above, below = label_only(prev), label_only(nxt) and not (after is not None and not after.labels)
+        if above and below and prev is not None and nxt is not None and not ORDINAL_START.match(nxt.label_text):
+            out.pop()
+            last = prev.labels[-1]
+            joined = GridCell(last.text + "\n" + nxt.label_text, last.row, last.col, last.rowspan, last.colspan,
+                              last.source, last.confidence)
+            out.append(LogicalRow(labels=prev.labels[:-1] + [joined], values=r.values, table=r.table))
+            i += 2
+        elif above and not below and prev is not None:
+            out[-1] = LogicalRow(labels=prev.labels, values=r.values, table=r.table)
+            i += 1
+        elif below and not above and nxt is not None:
+            out.append(LogicalRow(labels=nxt.labels, values=r.values, table=r.table))
+            i += 2
+        else:
+            out.append(r)
+            i += 1
+    return out
 
 
 # The row a （六）其他处理 printed as one row stands on in the standard's order: the 2019
@@ -530,8 +573,9 @@ _OTHER_SINGLE = {FORMAT_2019: "other", FORMAT_2021: "other.other"}
 
 
 @lru_cache(maxsize=4)
-def _t3_vertical_chars(std: Standard) -> frozenset[str]:
-    return vertical_chars([g.canonical for g in std.t3_groups])
+def _t3_vertical_labels(std: Standard) -> tuple[str, ...]:
+    """The folded labels printed down 表三's label columns (its group labels)."""
+    return tuple(fold(g.canonical) for g in std.t3_groups)
 
 
 @lru_cache(maxsize=1 << 14)

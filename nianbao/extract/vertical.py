@@ -1,63 +1,62 @@
-"""Stray characters of vertical merged cells in row labels.
+"""Stray pieces of vertical merged cells in row labels.
 
 A merged cell printed down a label column (``三、本年度办理结果`` beside the rows of
-表三) is one character per line; a PDF text layer (or a conversion of it) puts each of
-those characters into the row printed beside it: as a cell of its own, or joined to
-the row label by a space (``结 4.保护第三方合法权益``, ``（二）部分公开 年``). Owns removing
-them before the label is matched: a single CJK character standing alone (a cell of its
-own, or set off by whitespace at the start or end of a label) that is a character of
-one of the table's vertical labels (the standard's group labels).
+表三, ``（三）不予公开`` beside its eight rows) is broken into lines, often one character
+each; a PDF text layer (or a conversion of it) puts each piece into the row printed
+beside it: as a cell of its own, or set off by a space before or after the row label
+(``结 4.保护第三方合法权益``, ``（二）部分公开 年``, ``（三）不 4.保护第三方合法权益``). A row
+whose label held only such pieces is left with none (its label is printed on a line
+of its own next to it). Owns removing the pieces before a label is matched: a piece is
+a part (not the whole) of one of the table's vertical labels, standing alone.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..grid import GridCell
 from ..normalize import fold
 from .rows import LogicalRow
 
-# One CJK character (ideographs of the basic block, as the standard's labels use).
-_CJK = "\u4e00-\u9fff"
+_CJK = re.compile("[\u4e00-\u9fff]")
+_TOKENS = re.compile(r"\s+")
 
 
-def vertical_chars(labels: list[str]) -> frozenset[str]:
-    """The CJK characters of the vertical labels (group labels) of a table."""
-    return frozenset(ch for t in labels for ch in fold(t) if "\u4e00" <= ch <= "\u9fff")
+def is_piece(text: str, labels: tuple[str, ...]) -> bool:
+    """``text`` is a part, not the whole, of one of the (folded) vertical labels."""
+    f = fold(text)
+    return bool(f) and f not in labels and any(f in g for g in labels)
 
 
-@lru_cache(maxsize=64)
-def _edges(chars: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    cls = "[" + "".join(sorted(chars)) + "]"
-    return (re.compile(rf"^(?:\s*{cls}(?=\s))+\s*"), re.compile(rf"(?:(?<=\s){cls}\s*)+$"))
-
-
-def strip_cell_text(text: str, chars: frozenset[str]) -> str:
-    """``结 4.保护第三方合法权益`` → ``4.保护第三方合法权益``; the text when nothing is stray,
-    or when nothing but stray characters would be left."""
-    if not chars:
+def strip_cell_text(text: str, labels: tuple[str, ...]) -> str:
+    """``结 4.保护第三方合法权益`` → ``4.保护第三方合法权益``: the pieces set off by whitespace
+    at the start and end of a label removed; the text itself when none is, or when
+    nothing with a CJK character would be left."""
+    tokens = [t for t in _TOKENS.split(text.strip()) if t]
+    lo, hi = 0, len(tokens)
+    while lo < hi - 1 and is_piece(tokens[lo], labels):
+        lo += 1
+    while hi - 1 > lo and is_piece(tokens[hi - 1], labels):
+        hi -= 1
+    if (lo, hi) == (0, len(tokens)):
         return text
-    head, tail = _edges(chars)
-    out = tail.sub("", head.sub("", text)).strip()
-    if len(fold(out)) < 2 or not re.search(f"[{_CJK}]", out):
-        return text
-    return out if out != text.strip() else text
+    rest = " ".join(tokens[lo:hi])
+    return rest if len(fold(rest)) >= 2 and _CJK.search(rest) else text
 
 
-def strip_row(row: LogicalRow, chars: frozenset[str]) -> LogicalRow:
-    """The row without its stray vertical characters (the row itself when it has none)."""
-    labels: list[GridCell] = []
+def strip_row(row: LogicalRow, labels: tuple[str, ...]) -> LogicalRow:
+    """The row without its stray pieces (the row itself when it has none); a row whose
+    labels were all pieces is returned with no labels."""
+    kept: list[GridCell] = []
     changed = False
     for c in row.labels:
-        f = fold(c.text)
-        if len(f) == 1 and f in chars:
+        if is_piece(c.text, labels):
             changed = True
             continue
-        t = strip_cell_text(c.text, chars)
+        t = strip_cell_text(c.text, labels)
         if t != c.text:
             changed = True
             c = GridCell(t, c.row, c.col, c.rowspan, c.colspan, c.source, c.confidence)
-        labels.append(c)
-    if not changed or not labels:
+        kept.append(c)
+    if not changed:
         return row
-    return LogicalRow(labels=labels, values=row.values, table=row.table)
+    return LogicalRow(labels=kept, values=row.values, table=row.table)
