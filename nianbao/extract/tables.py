@@ -1,10 +1,10 @@
 """Table mapping: logical rows → cell keys of 表二, 表三 and 表四, by label.
 
 Owns finding the three tables among a document's tables (by content, in document
-order), matching each printed row label to a row of the standard (exact, variant,
-keyword; 表三's other rows by their place between recognised rows, ``align``), the
-shapes converters give the tables (表四 as one table per group under a heading naming
-it; 表三's labels and numbers as two blocks), assigning value cells to columns (by header
+order, with the signs of ``shapes`` around them), matching each printed row label to a
+row of the standard (exact, variant, keyword; rows the label does not decide by their
+place between recognised rows, ``align``; 表三's data rows come from ``t3rows``),
+assigning value cells to columns (by header
 columns when the grid is reliable, by row otherwise), and recording every irregularity
 as a ``Note`` for the auditor: extra/missing cells, label variants, shifted columns,
 （六）其他处理 printed as one row, unknown rows, duplicated rows.
@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
 from ..standard import Entry, Match, Standard
 from .align import VARIANT_PREFIX, align
-from .rows import ORDINAL_START, PAGE_NUMBER_FORMS, LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
-from .vertical import strip_row
+from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
+from .shapes import HEADING_ROW, PAGE_NUMBERS_ONLY, ends_with_t2_header, t4_columns_only, t4_group_heading, t4_split_cells
+from .t3rows import OTHER_SINGLE, t3_candidates
 
 T2, T3, T4 = "t2", "t3", "t4"
 
@@ -74,8 +74,8 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
         text = _folded(rows)
         # a table right after another (or after only page numbers) continues it
         b = before.get(id(table), None)
-        state: str | None = carry if b is not None and _PAGE_NUMBERS.fullmatch(b) else None
-        if state is None and b and _ends_with_t2_header(std, b):
+        state: str | None = carry if b is not None and PAGE_NUMBERS_ONLY.fullmatch(b) else None
+        if state is None and b and ends_with_t2_header(std, b):
             state = T2       # its caption and header were printed as text just above it
         if is_t4(text) and tm["t3_not_before_t4"] not in text:
             state = T4
@@ -83,7 +83,7 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
             if is_t4(before.get(id(table), "")):
                 state = T4
         heading = t4_group_heading(std, before.get(id(table), ""))
-        if state is None and heading is not None and _t4_columns_only(std, rows):
+        if state is None and heading is not None and t4_columns_only(std, rows):
             # 表四 split into one small table per group, each under a heading naming it
             name = next(g.canonical for g in std.t4_groups if g.key == heading)
             ctx.rows[T4].append(LogicalRow(labels=[GridCell(name, HEADING_ROW, 0)], table=table))
@@ -114,45 +114,6 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
                 ctx.tables[state].append(table)
         carry = state
     return ctx
-
-
-# Folded text made only of page numbers (or nothing): what a page break leaves between
-# two parts of one table.
-_PAGE_NUMBERS = re.compile(rf"(?:{PAGE_NUMBER_FORMS})*")
-# Most characters between a 表二 caption printed as text above a table and the table:
-# the caption, a header row (信息内容 and at most three column labels) and a damaged row
-# the reader left as text. Prose that cites 第二十条 is not followed by 信息内容 so soon.
-T2_HEADER_REACH = 80
-
-
-def _ends_with_t2_header(std: Standard, before: str) -> bool:
-    """The folded text before a table ends with a 表二 caption and header row."""
-    tm = std.table_markers
-    at = max(before.rfind(m) for m in tm["t2"])
-    return at >= 0 and len(before) - at <= T2_HEADER_REACH and tm["t2_header_first"] in before[at:]
-
-
-# Row index of the heading row given to a split 表四 table (the heading printed above
-# the table, naming its group): before any row of the table.
-HEADING_ROW = -1
-# Words that may follow a group's name in its heading (``行政复议情况``, ``复议后起诉：``).
-_HEADING_TAIL = re.compile(r"(?:情况|[：:。])+$")
-
-
-def t4_group_heading(std: Standard, before: str) -> str | None:
-    """The key of the 表四 group a heading names, when the folded text printed just before
-    a table ends with that group's name (``……行政诉讼情况`` names none); None otherwise."""
-    tail = _HEADING_TAIL.sub("", before)
-    hits = [g.key for g in std.t4_groups if any(tail.endswith("".join(kw)) for kw in g.match)]
-    return hits[0] if len(hits) == 1 else None
-
-
-def _t4_columns_only(std: Standard, rows: list[LogicalRow]) -> bool:
-    """Every label of the table is a 表四 result column (or names a group), and it has values."""
-    labels = [c for r in rows for c in r.labels]
-    return bool(labels) and any(r.filled_values() for r in rows) \
-        and all(std.t4_col_matcher.match(c.text, fuzzy=False) or std.t4_group_matcher.match(c.text, fuzzy=False)
-                for c in labels)
 
 
 def label_unit(label: str) -> str | None:
@@ -408,214 +369,19 @@ def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str,
     return out
 
 
-def _match_row(std: Standard, r: LogicalRow) -> Match | None:
-    """The row label, or a label split over the last two label cells (a wrapped label
-    in a rendering that put each line in its own cell): exact, variant or keyword."""
-    cands = [r.label_text]
-    if len(r.labels) >= 2:
-        cands.append(r.labels[-2].text + r.labels[-1].text)
-    for c in cands:
-        m = std.t3_row_matcher.match(_strip_group_prefix(std, c), fuzzy=False)
-        if m is not None:
-            return m
-    return None
-
-
-@dataclass
-class _Candidate:
-    """A data row of 表三 (vertical stray characters removed) and what it was matched to."""
-    row: LogicalRow
-    group_match: Match | None      # the row label is a group label (（六）其他处理 printed as one row)
-    match: Match | None
-
-
-def _t3_candidates(std: Standard, rows: list[LogicalRow], version: str) -> list[_Candidate]:
-    """The data rows of 表三 in document order, each matched by its label where the label
-    says which row it is, then the others placed by their order (``align``)."""
-    vertical = _t3_vertical_labels(std)
-    n_cols = len(std.t3_cols)
-    group: str | None = None
-    last_key: str | None = None
-    found = False
-    out: list[_Candidate] = []
-    stripped = [_strip_stray(std, r, vertical) for r in rows]
-    emptied = {id(s) for r, s in zip(rows, stripped) if r.labels and not s.labels}
-    for r in _pair_detached(std, _adopt_labels(std, stripped, emptied)):
-        if not r.labels:
-            continue
-        group = _group_of(std, r.labels, group)
-        gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
-        if gm:
-            group = gm.entry.key
-            if fold(_strip_group_prefix(std, r.label_text)) != fold(r.label_text):
-                gm = None    # the group label, then the row's own label in the same cell
-        if not r.filled_values():
-            # a group label on its own row, or a header cell (总计, 其他) followed by spacers;
-            # a blank data row still prints (almost) all of its cells
-            if gm or len(r.values) < n_cols - 1 or not found or _is_t3_header(std, r):
-                continue
-        match = _match_row(std, r)
-        in_other = group == "other" or (last_key or "").startswith("other.")
-        if match and match.entry.key == "other.other" and not in_other:
-            match = None
-        if match is not None:
-            last_key = match.entry.key
-        found = found or match is not None or gm is not None
-        out.append(_Candidate(r, gm, match))
-    slots = [std.t3_row_entry(k) for k in std.t3_row_keys(version)]
-    index = {e.key: i for i, e in enumerate(slots)}
-    anchors: list[int | None] = []
-    for c in out:
-        if c.match is not None:
-            key = c.match.entry.key
-            # the 2019 format has one （六）其他处理 row where 2021 has three
-            anchors.append(index[key] if key in index else index.get(_OTHER_SINGLE[version]))
-        elif c.group_match is not None and c.group_match.entry.key == "other":
-            anchors.append(index[_OTHER_SINGLE[version]])
-        else:
-            anchors.append(None)
-    for p in align([_strip_group_prefix(std, c.row.label_text) for c in out], anchors, slots):
-        out[p.index].match = p.match
-    return out
-
-
-def _is_group_only(std: Standard, r: LogicalRow) -> bool:
-    """A row printing only a group label (（三）不予公开 on a line of its own)."""
-    return std.t3_group_matcher.match(r.label_text, fuzzy=False) is not None \
-        and fold(_strip_group_prefix(std, r.label_text)) == fold(r.label_text)
-
-
-def _pair_detached(std: Standard, rows: list[LogicalRow]) -> list[LogicalRow]:
-    """表三's labels printed as a block of label rows, then its numbers as a block of
-    value rows (a converter that read the label column, then the number columns): the
-    value rows are given the data labels in order, only when there are exactly as many
-    value rows, each printing as many numbers as the table has columns, as data labels (rows that are not
-    header or group-only rows). Otherwise the rows stay as printed."""
-    n_cols = len(std.t3_cols)
-    out: list[LogicalRow] = []
-    i = 0
-    while i < len(rows):
-        j = i
-        while j < len(rows) and rows[j].labels and not rows[j].filled_values():
-            j += 1
-        k = j
-        while k < len(rows) and not rows[k].labels and rows[k].filled_values():
-            k += 1
-        if j - i < 2 or k - j < 2:
-            out.append(rows[i])
-            i += 1
-            continue
-        block = rows[i:j]
-        data = [r for r in block if not _is_t3_header(std, r) and not _is_group_only(std, r)]
-        values = rows[j:k]
-        if len(data) == len(values) and all(len(v.filled_values()) == n_cols for v in values):
-            paired = dict(zip(map(id, data), values))
-            out += [LogicalRow(labels=r.labels, values=paired[id(r)].values, table=r.table) if id(r) in paired
-                    else r for r in block]
-        else:
-            out += rows[i:k]
-        i = k
-    return out
-
-
-def _strip_stray(std: Standard, r: LogicalRow, vertical: tuple[str, ...]) -> LogicalRow:
-    """The row without the stray pieces of a vertical group label, unless its label as
-    printed is already recognised (a wrapped label's last character is no stray)."""
-    if not r.labels or _match_row(std, r) is not None or std.t3_group_matcher.match(r.label_text, fuzzy=False):
-        return r
-    return strip_row(r, vertical)
-
-
-def _adopt_labels(std: Standard, rows: list[LogicalRow], emptied: set[int]) -> list[LogicalRow]:
-    """A row of values whose label held only stray pieces (``emptied``, by id) takes the label printed on a
-    line of its own just above or just below it, when exactly one of the two is such a
-    label (both: the label is wrapped around the values, and its two parts are joined
-    when the second does not start with an ordinal). Rows left with nothing are dropped."""
-    rows = [r for r in rows if r.labels or r.values]
-    out: list[LogicalRow] = []
-    i = 0
-
-    def label_only(r: LogicalRow | None) -> bool:
-        return r is not None and bool(r.labels) and not r.filled_values() and not _is_t3_header(std, r) \
-            and not _is_group_only(std, r)
-    while i < len(rows):
-        r = rows[i]
-        if id(r) not in emptied or not r.filled_values() or r.table is None or not r.table.rows_reliable:
-            out.append(r)
-            i += 1
-            continue
-        prev = out[-1] if out and out[-1].table is r.table else None
-        nxt = rows[i + 1] if i + 1 < len(rows) and rows[i + 1].table is r.table else None
-        after = rows[i + 2] if i + 2 < len(rows) else None
-        above, below = label_only(prev), label_only(nxt) and not (after is not None and not after.labels)
-        if above and below and prev is not None and nxt is not None and not ORDINAL_START.match(nxt.label_text):
-            out.pop()
-            last = prev.labels[-1]
-            joined = GridCell(last.text + "\n" + nxt.label_text, last.row, last.col, last.rowspan, last.colspan,
-                              last.source, last.confidence)
-            out.append(LogicalRow(labels=prev.labels[:-1] + [joined], values=r.values, table=r.table))
-            i += 2
-        elif above and not below and prev is not None:
-            out[-1] = LogicalRow(labels=prev.labels, values=r.values, table=r.table)
-            i += 1
-        elif below and not above and nxt is not None:
-            out.append(LogicalRow(labels=nxt.labels, values=r.values, table=r.table))
-            i += 2
-        else:
-            out.append(r)
-            i += 1
-    return out
-
-
-# The row a （六）其他处理 printed as one row stands on in the standard's order: the 2019
-# format's single row, the last of the three sub-rows of 2021 (where its values go).
-_OTHER_SINGLE = {FORMAT_2019: "other", FORMAT_2021: "other.other"}
-
-
-@lru_cache(maxsize=4)
-def _t3_vertical_labels(std: Standard) -> tuple[str, ...]:
-    """The folded labels printed down 表三's label columns (its group labels)."""
-    return tuple(fold(g.canonical) for g in std.t3_groups)
-
-
-@lru_cache(maxsize=1 << 14)
-def _strip_group_prefix(std: Standard, label: str) -> str:
-    """``（三）不予公开 1.属于国家秘密`` printed in one cell → ``1.属于国家秘密``."""
-    f = fold(label)
-    for g in std.t3_groups:
-        for form in (fold(g.canonical), g.norm_canonical):
-            if f.startswith(form) and len(f) > len(form):
-                return _strip_group_prefix(std, f[len(form):])
-    return label if f == fold(label) else f
-
-
-def _is_t3_header(std: Standard, r: LogicalRow) -> bool:
-    heads = {fold(std.t3_header["header_top"]), fold(std.t3_header["header_org"])}
-    heads |= {c.norm_canonical for c in std.t3_columns if c.key not in ("total", "other_org")}
-    return any(fold(c.text) in heads for c in r.labels)
-
-
-def _group_of(std: Standard, labels: list[GridCell], current: str | None) -> str | None:
-    for c in labels[:-1]:
-        g = std.t3_group_matcher.match(c.text, fuzzy=False)
-        if g:
-            current = g.entry.key
-    return current
-
-
 def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     cols = std.t3_cols
     headers = _t3_header_map(std, rows)
     found = False
     shifted: list[str] = []
     other_rows: list[str] = []
-    for cand in _t3_candidates(std, rows, m.version):
+    for cand in t3_candidates(std, rows, m.version):
         r, gm, match = cand.row, cand.group_match, cand.match
         label = r.labels[-1]
         key_row: str | None
         if match is None and gm and gm.entry.key == "other":
             # （六）其他处理 printed as one data row
-            key_row = _OTHER_SINGLE[m.version]
+            key_row = OTHER_SINGLE[m.version]
             match = Match(std.t3_other_single, "canonical", 1.0)
             if m.version == FORMAT_2021:
                 other_rows.append(r.label_text)
@@ -718,7 +484,10 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
     data = [r for r in rows if len(r.filled_values()) >= 3 or (r.filled_values() and len(r.values) >= 10)]
     if not data:
         return False
-    if _map_t4_split(std, rows, data, m):
+    split = t4_split_cells(std, rows, data)
+    if split is not None:
+        for k, cell in split.items():
+            m.put(k, cell, None, None)
         return True
     r = max(data, key=lambda x: (len(x.filled_values()), len(x.values)))
     hm = _t4_header_map(std, r.table) if r.table is not None and r.table.columns_reliable else None
@@ -750,32 +519,4 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
     for k, c in zip(order, sel.cells):
         m.put(k, c, None, None, confidence=1.0 if not sel.extra and not sel.missing else 0.6)
     m.note_selection("表四", "row", keys, r.label, sel)
-    return True
-
-
-def _map_t4_split(std: Standard, rows: list[LogicalRow], data: list[LogicalRow], m: Mapper) -> bool:
-    """表四 split into small tables, one per group, each naming its group: in a heading
-    above it (``classify`` gives the table a heading row) or in a row of its own. Each
-    table must print one data row of exactly as many cells as a group has columns, under
-    a header naming every column once, and the tables must name distinct groups;
-    otherwise nothing is placed here."""
-    n = len(std.t4_columns)
-    if len(data) < 2 or len({id(r.table) for r in data}) != len(data):
-        return False
-    placed: list[tuple[str, LogicalRow, list[str]]] = []
-    for r in data:
-        own = [c for x in rows if x.table is r.table and not x.filled_values() for c in x.labels]
-        names = [c for c in own + r.labels if std.t4_col_matcher.match(c.text, fuzzy=False) is None]
-        group = t4_group_heading(std, "".join(fold(c.text) for c in names))
-        # the header: the row's own label cells (a text stream), or a row of labels above it
-        cols = [std.t4_col_matcher.match(c.text, fuzzy=False) for c in (r.labels or own)]
-        order = [c.entry.key for c in cols if c is not None]
-        if group is None or len(r.values) != n or len(order) != n or len(set(order)) != n:
-            return False
-        placed.append((group, r, order))
-    if len({g for g, _, _ in placed}) != len(placed):
-        return False
-    for group, r, order in placed:
-        for ck, c in zip(order, r.values):
-            m.put(f"t4.{group}.{ck}", c, None, None)
     return True
