@@ -52,6 +52,7 @@ PAGE_NUMBER_FORMS = (rf"[{_DASH}]+\s*\d{{1,4}}\s*[{_DASH}]+"
 PAGE_NUMBER = re.compile(rf"^\s*(?:{PAGE_NUMBER_FORMS})\s*$")
 
 
+@lru_cache(maxsize=1 << 15)
 def is_page_number(text: str) -> bool:
     """``— 7 —``, ``第 7 页``: a page number (furniture of the page, not a cell)."""
     return PAGE_NUMBER.match(text) is not None

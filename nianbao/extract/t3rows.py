@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..grid import GridCell
 from ..model import FORMAT_2019, FORMAT_2021
 from ..normalize import fold
-from ..standard import Match, Standard
+from ..standard import Entry, Match, Standard
 from .align import align
 from .rows import ORDINAL_START, LogicalRow
 from .vertical import strip_row
@@ -26,14 +26,23 @@ from .vertical import strip_row
 def match_row(std: Standard, r: LogicalRow) -> Match | None:
     """The row label, or a label split over the last two label cells (a wrapped label
     in a rendering that put each line in its own cell): exact, variant or keyword."""
-    cands = [r.label_text]
-    if len(r.labels) >= 2:
-        cands.append(r.labels[-2].text + r.labels[-1].text)
-    for c in cands:
-        m = std.t3_row_matcher.match(strip_group_prefix(std, c), fuzzy=False)
-        if m is not None:
+    if not r.labels:
+        return None
+    return _match_label(std, r.label_text, r.labels[-2].text if len(r.labels) >= 2 else None)
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_label(std: Standard, label: str, before: str | None) -> Match | None:
+    for c in (label, None if before is None else before + label):
+        if c is not None and (m := std.t3_row_matcher.match(strip_group_prefix(std, c), fuzzy=False)):
             return m
     return None
+
+
+@lru_cache(maxsize=4)
+def _slots(std: Standard, version: str) -> tuple[Entry, ...]:
+    """表三's rows of a format version, in printed order."""
+    return tuple(std.t3_row_entry(k) for k in std.t3_row_keys(version))
 
 
 @dataclass
@@ -77,7 +86,7 @@ def t3_candidates(std: Standard, rows: list[LogicalRow], version: str) -> list[C
             last_key = match.entry.key
         found = found or match is not None or gm is not None
         out.append(Candidate(r, gm, match))
-    slots = [std.t3_row_entry(k) for k in std.t3_row_keys(version)]
+    slots = list(_slots(std, version))
     index = {e.key: i for i, e in enumerate(slots)}
     anchors: list[int | None] = []
     for c in out:
