@@ -52,6 +52,10 @@ PAGE_NUMBER_FORMS = (rf"[{_DASH}]+\s*\d{{1,4}}\s*[{_DASH}]+"
 PAGE_NUMBER = re.compile(rf"^\s*(?:{PAGE_NUMBER_FORMS})\s*$")
 
 
+# The first character of a page number (a dash or 第): other cells skip the test.
+_PAGE_NUMBER_START = frozenset("—－\\-–~～第")
+
+
 @lru_cache(maxsize=1 << 15)
 def is_page_number(text: str) -> bool:
     """``— 7 —``, ``第 7 页``: a page number (furniture of the page, not a cell)."""
@@ -87,7 +91,7 @@ def logical_rows(table: GridTable) -> list[LogicalRow]:
     for cells in physical:
         cur = LogicalRow(table=table)
         for c in cells:
-            if is_page_number(c.text):
+            if c.text.lstrip()[:1] in _PAGE_NUMBER_START and is_page_number(c.text):
                 continue
             if "\n" in c.text:
                 c = _without_page_lines(c)
