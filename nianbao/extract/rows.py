@@ -3,7 +3,8 @@
 Owns the layout-independent view of a table that the table mappers use. Whatever the
 rendering (real grid, tab rows with dropped cells, a pipe stream with no row breaks), a
 data row is a run of label cells (group labels, then the row label) followed by value
-cells (numbers, not-applicable marks, blanks). Also owns choosing which of a row's value
+cells (numbers, not-applicable marks, blanks); page numbers a page break left inside
+a table (``— 7 —``) are dropped. Also owns choosing which of a row's value
 cells belong to the N columns expected (``select_values``), and column maps built from
 header cells when the grid is reliable (``header_columns``).
 """
@@ -42,6 +43,23 @@ class LogicalRow:
 
 
 _WORDY = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}")
+# A page number a conversion left inside a table where a page broke it: ``— 7 —``,
+# ``- 7 -``, ``第 7 页``, ``第7页 共9页``. It is page furniture, never a value: kept as a
+# value cell it would push the row's numbers one column over.
+_DASH = "—－\\-–~～"
+PAGE_NUMBER_FORMS = (rf"[{_DASH}]+\s*\d{{1,4}}\s*[{_DASH}]+"
+                     r"|第\s*\d{1,4}\s*页(?:\s*[，,/／]?\s*共\s*\d{1,4}\s*页)?")
+PAGE_NUMBER = re.compile(rf"^\s*(?:{PAGE_NUMBER_FORMS})\s*$")
+
+
+# The first character of a page number (a dash or 第): other cells skip the test.
+_PAGE_NUMBER_START = frozenset("—－\\-–~～第")
+
+
+@lru_cache(maxsize=1 << 15)
+def is_page_number(text: str) -> bool:
+    """``— 7 —``, ``第 7 页``: a page number (furniture of the page, not a cell)."""
+    return PAGE_NUMBER.match(text) is not None
 
 
 def _is_label(cell: GridCell) -> bool:
@@ -56,6 +74,16 @@ def _is_label_text(text: str) -> bool:
     return bool(t) and not is_value_text(t) and bool(_WORDY.search(t))
 
 
+def _without_page_lines(c: GridCell) -> GridCell:
+    """A cell whose text took in a page number as a line of its own (``0\n— 7 —``, a
+    reader that joined the next line to the cell), without it."""
+    lines = c.text.split("\n")
+    kept = [ln for ln in lines if not is_page_number(ln)]
+    if len(kept) == len(lines) or not kept:
+        return c
+    return GridCell("\n".join(kept), c.row, c.col, c.rowspan, c.colspan, c.source, c.confidence)
+
+
 def logical_rows(table: GridTable) -> list[LogicalRow]:
     """Split a table into label→values runs, row by row (or over the whole stream)."""
     out: list[LogicalRow] = []
@@ -63,6 +91,10 @@ def logical_rows(table: GridTable) -> list[LogicalRow]:
     for cells in physical:
         cur = LogicalRow(table=table)
         for c in cells:
+            if c.text.lstrip()[:1] in _PAGE_NUMBER_START and is_page_number(c.text):
+                continue
+            if "\n" in c.text:
+                c = _without_page_lines(c)
             if _is_label(c):
                 if cur.values and any(v.text.strip() for v in cur.values):
                     out.append(cur)
@@ -79,7 +111,7 @@ def logical_rows(table: GridTable) -> list[LogicalRow]:
     return out
 
 
-_ORDINAL_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+ORDINAL_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 
 
 def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
@@ -91,20 +123,21 @@ def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
     while i < len(rows):
         r = rows[i]
         if r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values() \
-                and len(r.labels) == 1 and not _ORDINAL_START.match(r.labels[0].text) \
-                and _ORDINAL_START.match(out[-1].labels[-1].text) is not None:
+                and len(r.labels) == 1 and not ORDINAL_START.match(r.labels[0].text) \
+                and ORDINAL_START.match(out[-1].labels[-1].text) is not None:
             # "1.申请人无正当理由逾期不补" / "正、行政机关不再处理其政府  0 0 0 …": one label
             prev = out.pop()
             first = prev.labels[-1]
             joined = GridCell(first.text + "\n" + r.labels[0].text, first.row, first.col, first.rowspan,
                               first.colspan, first.source, first.confidence)
             r = LogicalRow(labels=prev.labels[:-1] + [joined], values=r.values, table=r.table)
-        elif not r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values():
+        elif not r.labels and r.filled_values() and out and out[-1].labels and not out[-1].filled_values() \
+                and not _detached_block(out, rows, i):
             prev = out.pop()
             r = LogicalRow(labels=list(prev.labels), values=r.values, table=r.table)
             nxt = rows[i + 1] if i + 1 < len(rows) else None
             if nxt is not None and nxt.labels and not nxt.filled_values() and len(nxt.labels) == 1 \
-                    and not _ORDINAL_START.match(nxt.labels[0].text) and len(nxt.labels[0].text.strip()) <= 20:
+                    and not ORDINAL_START.match(nxt.labels[0].text) and len(nxt.labels[0].text.strip()) <= 20:
                 last = r.labels[-1]
                 r.labels[-1] = GridCell(last.text + "\n" + nxt.labels[0].text.strip(), last.row, last.col,
                                         last.rowspan, last.colspan, last.source, last.confidence)
@@ -112,6 +145,15 @@ def _attach_wrapped_labels(rows: list[LogicalRow]) -> list[LogicalRow]:
         out.append(r)
         i += 1
     return out
+
+
+def _detached_block(out: list[LogicalRow], rows: list[LogicalRow], i: int) -> bool:
+    """Row ``i`` starts a run of value-only rows after a run of label-only rows: the
+    labels and the values of a table printed as two blocks (not a wrapped label), which
+    the table mapper pairs by count."""
+    def values_only(r: LogicalRow) -> bool:
+        return not r.labels and bool(r.filled_values())
+    return len(out) >= 2 and not out[-2].filled_values() and i + 1 < len(rows) and values_only(rows[i + 1])
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Table mapping: logical rows → cell keys of 表二, 表三 and 表四, by label.
 
 Owns finding the three tables among a document's tables (by content, in document
-order), matching each printed row label to a row of the standard (exact, variant,
-keyword, fuzzy — never by position), assigning value cells to columns (by header
+order, with the signs of ``shapes`` around them), matching each printed row label to a
+row of the standard (exact, variant, keyword; rows the label does not decide by their
+place between recognised rows, ``align``; 表三's data rows come from ``t3rows``),
+assigning value cells to columns (by header
 columns when the grid is reliable, by row otherwise), and recording every irregularity
 as a ``Note`` for the auditor: extra/missing cells, label variants, shifted columns,
 （六）其他处理 printed as one row, unknown rows, duplicated rows.
@@ -11,13 +13,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
 from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
-from ..standard import Match, Standard
+from ..standard import Entry, Match, Standard
+from .align import VARIANT_PREFIX, align
 from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
+from .shapes import HEADING_ROW, PAGE_NUMBERS_ONLY, ends_with_t2_header, t4_columns_only, t4_group_heading, t4_split_cells
+from .t3rows import OTHER_SINGLE, t3_candidates
 
 T2, T3, T4 = "t2", "t3", "t4"
 
@@ -68,12 +72,25 @@ def classify(std: Standard, tables: list[GridTable], before: dict[int, str] | No
     for table in tables:
         rows = logical_rows(table)
         text = _folded(rows)
-        state: str | None = carry if before.get(id(table), None) == "" else None
+        # a table right after another (or after only page numbers) continues it
+        b = before.get(id(table), None)
+        state: str | None = carry if b is not None and PAGE_NUMBERS_ONLY.fullmatch(b) else None
+        if state is None and b and ends_with_t2_header(std, b):
+            state = T2       # its caption and header were printed as text just above it
         if is_t4(text) and tm["t3_not_before_t4"] not in text:
             state = T4
         elif not text.strip() or all(not r.labels for r in rows if r.filled_values()):
             if is_t4(before.get(id(table), "")):
                 state = T4
+        heading = t4_group_heading(std, before.get(id(table), ""))
+        if state is None and heading is not None and t4_columns_only(std, rows):
+            # 表四 split into one small table per group, each under a heading naming it
+            name = next(g.canonical for g in std.t4_groups if g.key == heading)
+            ctx.rows[T4].append(LogicalRow(labels=[GridCell(name, HEADING_ROW, 0)], table=table))
+            ctx.rows[T4].extend(rows)
+            ctx.tables[T4].append(table)
+            carry = T4
+            continue
         for r in rows:
             labels = "".join(fold(c.text) for c in r.labels)
             first = fold(r.labels[0].text) if r.labels else ""
@@ -183,9 +200,11 @@ class Mapper:
     def note_label(self, table: str, key: str, label: GridCell, match: Match) -> None:
         if match.variant == "canonical":
             return
-        code = "label-fuzzy" if match.variant.startswith("fuzzy") else "label-variant"
+        code = "label-fuzzy" if match.variant.startswith(("fuzzy", VARIANT_PREFIX)) else "label-variant"
+        how = (f"按它在表中的位置（前后两行之间）与标签的相似度（{match.score:.2f}）认定为该行"
+               if match.variant.startswith(VARIANT_PREFIX) else match.variant)
         self.report.note(
-            code, f"{table}“{squash(label.text)}”与标准表述“{match.entry.canonical}”不一致（{match.variant}）",
+            code, f"{table}“{squash(label.text)}”与标准表述“{match.entry.canonical}”不一致（{how}）",
             where=key, keys=[key], source=label.source,
             evidence={"printed": label.text, "canonical": match.entry.canonical, "variant": match.variant},
             confidence=match.score)
@@ -248,6 +267,27 @@ class Mapper:
 # 表二
 
 
+def _is_t2_header(t: dict, r: LogicalRow) -> bool:
+    """A header row of 表二: 信息内容 first, or only column labels."""
+    return fold(r.labels[0].text) == fold(t["header_first"]) or (
+        not r.filled_values() and len(r.labels) >= 2
+        and all(t["col_matcher"].match(c.text, fuzzy=False) for c in r.labels[1:]))
+
+
+def _t2_matches(t: dict, rows: list[LogicalRow]) -> dict[int, Match | None]:
+    """Per data row of 表二 (by id), the standard row it is: by its label where the label
+    says so, else by its place between recognised rows (``align``)."""
+    data = [r for r in rows if r.labels and r.values and not _is_t2_header(t, r)
+            and not t["caption_matcher"].match(r.label_text, fuzzy=False)]
+    slots: list[Entry] = t["rows"]
+    index = {e.key: i for i, e in enumerate(slots)}
+    strong = [t["row_matcher"].match(r.label_text, fuzzy=False) for r in data]
+    out: dict[int, Match | None] = {id(r): mt for r, mt in zip(data, strong)}
+    for p in align([r.label_text for r in data], [index[mt.entry.key] if mt else None for mt in strong], slots):
+        out[id(data[p.index])] = p.match
+    return out
+
+
 def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     t = std.t2[m.version]
     prefix = "t2" if m.version == FORMAT_2021 else "t2v19"
@@ -256,13 +296,12 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     header_cells: dict[str, GridCell] = {}     # column key → header cell (for positions in a reliable grid)
     header_table: GridTable | None = None
     found = False
+    matches = _t2_matches(t, rows)
     for r in rows:
         if not r.labels:
             continue
         label = r.labels[-1]
-        first = fold(r.labels[0].text)
-        if first == fold(t["header_first"]) or (not r.filled_values() and len(r.labels) >= 2
-                                                and all(t["col_matcher"].match(c.text, fuzzy=False) for c in r.labels[1:])):
+        if _is_t2_header(t, r):
             cols = [t["col_matcher"].match(c.text) for c in r.labels[1:]]
             header = [c.entry.key if c else None for c in cols]
             header_labels = [c.text for c in r.labels[1:]]
@@ -277,10 +316,11 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             continue
         if t["caption_matcher"].match(r.label_text, fuzzy=False) or not r.values:
             continue
-        match = t["row_matcher"].match(r.label_text)
+        match = matches.get(id(r))
         if match is None:
             if r.filled_values():
-                m.report.note("unknown-row", f"表二出现无法识别的行“{squash(r.label_text)}”", where="t2",
+                m.report.note("unknown-row", f"表二出现无法识别的行“{squash(r.label_text)}”，"
+                              "按标准各行的顺序和标签也无法确定是哪一行，本行未采用", where="t2",
                               source=label.source, evidence={"label": r.label_text,
                                                                "values": [c.text for c in r.values]})
             continue
@@ -329,74 +369,19 @@ def _t3_header_map(std: Standard, rows: list[LogicalRow]) -> dict[int, dict[str,
     return out
 
 
-def _match_row(std: Standard, r: LogicalRow) -> Match | None:
-    """The row label, or a label split over the last two label cells (a wrapped label
-    in a rendering that put each line in its own cell)."""
-    cands = [r.label_text]
-    if len(r.labels) >= 2:
-        cands.append(r.labels[-2].text + r.labels[-1].text)
-    for fuzzy in (False, True):
-        for c in cands:
-            m = std.t3_row_matcher.match(_strip_group_prefix(std, c), fuzzy=fuzzy)
-            if m is not None:
-                return m
-    return None
-
-
-@lru_cache(maxsize=1 << 14)
-def _strip_group_prefix(std: Standard, label: str) -> str:
-    """``（三）不予公开 1.属于国家秘密`` printed in one cell → ``1.属于国家秘密``."""
-    f = fold(label)
-    for g in std.t3_groups:
-        for form in (fold(g.canonical), g.norm_canonical):
-            if f.startswith(form) and len(f) > len(form):
-                return _strip_group_prefix(std, f[len(form):])
-    return label if f == fold(label) else f
-
-
-def _is_t3_header(std: Standard, r: LogicalRow) -> bool:
-    heads = {fold(std.t3_header["header_top"]), fold(std.t3_header["header_org"])}
-    heads |= {c.norm_canonical for c in std.t3_columns if c.key not in ("total", "other_org")}
-    return any(fold(c.text) in heads for c in r.labels)
-
-
-def _group_of(std: Standard, labels: list[GridCell], current: str | None) -> str | None:
-    for c in labels[:-1]:
-        g = std.t3_group_matcher.match(c.text, fuzzy=False)
-        if g:
-            current = g.entry.key
-    return current
-
-
 def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
     cols = std.t3_cols
     headers = _t3_header_map(std, rows)
-    group: str | None = None
-    last_key: str | None = None
     found = False
     shifted: list[str] = []
     other_rows: list[str] = []
-    for r in rows:
-        if not r.labels:
-            continue
+    for cand in t3_candidates(std, rows, m.version):
+        r, gm, match = cand.row, cand.group_match, cand.match
         label = r.labels[-1]
-        group = _group_of(std, r.labels, group)
-        gm = std.t3_group_matcher.match(r.label_text, fuzzy=False)
-        if gm:
-            group = gm.entry.key
-        if not r.filled_values():
-            # a group label on its own row, or a header cell (总计, 其他) followed by spacers;
-            # a blank data row still prints (almost) all of its cells
-            if gm or len(r.values) < len(cols) - 1 or not found or _is_t3_header(std, r):
-                continue
-        match = _match_row(std, r)
-        in_other = group == "other" or (last_key or "").startswith("other.")
-        if match and match.entry.key == "other.other" and not in_other:
-            match = None
         key_row: str | None
         if match is None and gm and gm.entry.key == "other":
             # （六）其他处理 printed as one data row
-            key_row = "other" if m.version == FORMAT_2019 else "other.other"
+            key_row = OTHER_SINGLE[m.version]
             match = Match(std.t3_other_single, "canonical", 1.0)
             if m.version == FORMAT_2021:
                 other_rows.append(r.label_text)
@@ -404,7 +389,8 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             key_row = match.entry.key if match else None
         if match is None or key_row is None:
             if r.filled_values():
-                m.report.note("unknown-row", f"表三出现无法识别的行“{squash(r.label_text)}”", where="t3",
+                m.report.note("unknown-row", f"表三出现无法识别的行“{squash(r.label_text)}”，"
+                              "按标准各行的顺序和标签也无法确定是哪一行，本行未采用", where="t3",
                               source=label.source, evidence={"label": r.label_text,
                                                                "values": [c.text for c in r.values]})
             continue
@@ -455,7 +441,6 @@ def map_t3(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
                 shifted.append(key_row)
         if match.entry is not std.t3_other_single:
             m.note_label("表三", f"t3.{key_row}", label, match)
-        last_key = key_row
         found = True
     if shifted:
         m.report.note("shifted-columns", f"表三有 {len(shifted)} 行的数值列与表头错位（合并单元格在文本中丢失），已按行对齐读取",
@@ -508,6 +493,11 @@ def map_t4(std: Standard, rows: list[LogicalRow], tables: list[GridTable], m: Ma
             or _digit_runs_of(r, len(keys))]
     if not data:
         return False
+    split = t4_split_cells(std, rows, data)
+    if split is not None:
+        for k, cell in split.items():
+            m.put(k, cell, None, None)
+        return True
     r = max(data, key=lambda x: (len(x.filled_values()), len(x.values)))
     hm = _t4_header_map(std, r.table) if r.table is not None and r.table.columns_reliable else None
     if hm:
