@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..grid import GridCell, GridTable
 from ..model import FORMAT_2019, FORMAT_2021, CellValue, Report
-from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, parse_value, squash
+from ..normalize import KIND_ABSENT, MAX_DIGITS, NOTE_TOO_LONG, fold, is_value_text, parse_value, squash
 from ..standard import Entry, Match, Standard
 from .align import VARIANT_PREFIX, align
 from .rows import LogicalRow, Selection, cell_at, header_columns, logical_rows, place_by_columns, select_values
@@ -192,7 +192,7 @@ class Mapper:
         if pv.note == NOTE_TOO_LONG:
             digits = sum(ch.isdigit() for ch in cell.text)
             self.report.note(
-                "number-too-long", f"“{squash(row_label.text) if row_label else key}”的单元格印有 {digits} 位数字"
+                "number-too-long", f"“{self.row_name(row_label, key.rsplit('.', 1)[0])}”的单元格印有 {digits} 位数字"
                 f"（{squash(cell.text)[:QUOTE_CHARS]}…），超过任何计数或金额可能的位数（上限 {MAX_DIGITS} 位），"
                 "按无法识别处理，需人工核对原件", where=key.rsplit(".", 1)[0], keys=[key], source=cell.source,
                 evidence={"digits": digits, "head": cell.text[:QUOTE_CHARS]}, confidence=AMBIGUOUS_CONFIDENCE)
@@ -212,19 +212,35 @@ class Mapper:
             self.report.note("split-label", f"{table}标签“{squash(label.text)}”跨行打印", where=key,
                              keys=[key], source=label.source, evidence={"printed": label.text})
 
-    def note_selection(self, table: str, row_key: str, keys: list[str], label: GridCell | None, sel) -> None:
+    def row_name(self, label: GridCell | None, row: str) -> str:
+        """The row (``t3.not_processed.excessive``) as printed, or as the standard prints
+        it when its label was not read: never an internal key."""
+        if label is not None:
+            return squash(label.text)
+        key = next((k for k in self.std.all_keys(self.version) if k.startswith(row + ".")), None)
+        return self.std.label_of(key, self.version)[0] if key else "（未能识别的行）"
+
+    def note_selection(self, table: str, row_key: str, keys: list[str], label: GridCell | None, sel,
+                       repeats_merged: bool = False) -> None:
+        """Notes for a row's extra or missing cells. ``repeats_merged``: the rendering writes a
+        merged cell into each of its columns (``repeats_merged_cells``), so extra cells that
+        repeat the row's value are that one cell, not extra ones."""
         where = keys[0].rsplit(".", 1)[0] if keys else row_key
-        if sel.extra and any(c.text.strip() for c in sel.extra):
+        name = self.row_name(label, where)
+        taken = {c.text.strip() for c in sel.cells if c is not None}
+        if sel.extra and repeats_merged and len(taken) == 1 and all(c.text.strip() in taken for c in sel.extra):
+            pass    # layout, not extra cells
+        elif sel.extra and any(c.text.strip() for c in sel.extra):
             self.report.note(
-                "extra-cell", f"{table}“{squash(label.text) if label else row_key}”行多出 {len(sel.extra)} 个单元格"
+                "extra-cell", f"{table}“{name}”行多出 {len(sel.extra)} 个单元格"
                 f"（{'、'.join(c.text for c in sel.extra)}），按表头只取前 {len(keys)} 个" if table == "表二" else
-                f"{table}“{squash(label.text) if label else row_key}”行多出 {len(sel.extra)} 个单元格，"
+                f"{table}“{name}”行多出 {len(sel.extra)} 个单元格，"
                 f"按 format.md §8.2 取最后 {len(keys)} 个，需人工核对",
                 where=where, keys=keys, source=label.source if label else None,
                 evidence={"extra": [c.text for c in sel.extra]}, confidence=0.9 if table == "表二" else 0.6)
         if sel.missing:
             self.report.note(
-                "missing-cell", f"{table}“{squash(label.text) if label else row_key}”行缺少 {sel.missing} 个单元格",
+                "missing-cell", f"{table}“{name}”行缺少 {sel.missing} 个单元格",
                 where=where, keys=keys[len(keys) - sel.missing:], source=label.source if label else None,
                 evidence={"printed": [c.text for c in sel.cells if c is not None]}, confidence=0.5)
 
@@ -265,6 +281,17 @@ class Mapper:
 
 # ---------------------------------------------------------------------------------------
 # 表二
+
+
+def repeats_merged_cells(table: GridTable) -> bool:
+    """The rendering writes a merged cell into every column it spans (pymupdf4llm's
+    ``|第二十条第（六）项|第二十条第（六）项|…|``): some row of two or more cells prints one
+    label in each of them."""
+    for row in table.rows():
+        texts = {c.text.strip() for c in row}
+        if len(row) >= 2 and len(texts) == 1 and not is_value_text(next(iter(texts))) and next(iter(texts)):
+            return True
+    return False
 
 
 def _is_t2_header(t: dict, r: LogicalRow) -> bool:
@@ -346,7 +373,8 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
             continue
         for k, cell, ck in zip(keys, sel.cells, order):
             m.put(k, cell, label, match, column_label=col_labels.get(ck))
-        m.note_selection("表二", row.key, keys, label, sel)
+        m.note_selection("表二", row.key, keys, label, sel,
+                         repeats_merged=r.table is not None and repeats_merged_cells(r.table))
     return found
 
 
