@@ -171,7 +171,8 @@ def fill_meta(report: Report, blocks: list, first_heading: int, title_hint: str 
             report.title = report.title or title_hint.strip()
     if report.title is None:
         report.note("title-missing", "报告没有标题行（应为“{机关全称}{年份}年政府信息公开工作年度报告”）", where="title")
-    text = fold(report.preamble + "\n" + report.full_text[:6000])
+    # the opening text, folded only when the title did not give the year or the agency
+    text = fold(report.preamble + "\n" + report.full_text[:6000]) if year is None or agency is None else ""
     if year is None:
         m = _PERIOD.search(text) or _PERIOD2.search(text)
         if m:

@@ -226,7 +226,7 @@ class Mapper:
         merged cell into each of its columns (``repeats_merged_cells``), so extra cells that
         repeat the row's value are that one cell, not extra ones."""
         where = keys[0].rsplit(".", 1)[0] if keys else row_key
-        name = self.row_name(label, where)
+        name = self.row_name(label, where) if sel.extra or sel.missing else ""
         taken = {c.text.strip() for c in sel.cells if c is not None}
         if sel.extra and repeats_merged and len(taken) == 1 and all(c.text.strip() in taken for c in sel.extra):
             pass    # layout, not extra cells
@@ -374,7 +374,7 @@ def map_t2(std: Standard, rows: list[LogicalRow], m: Mapper) -> bool:
         for k, cell, ck in zip(keys, sel.cells, order):
             m.put(k, cell, label, match, column_label=col_labels.get(ck))
         m.note_selection("表二", row.key, keys, label, sel,
-                         repeats_merged=r.table is not None and repeats_merged_cells(r.table))
+                         repeats_merged=bool(sel.extra) and r.table is not None and repeats_merged_cells(r.table))
     return found
 
 
