@@ -174,7 +174,8 @@ def select_values(values: list[GridCell], n: int, keep: str = "first") -> Select
     cells: ``keep`` says whether the first or the last N are the table's (format.md
     §8.1 "extra cells": take the first for 表二; §8.2 rule 3: the last 7 for 表三).
 
-    Fewer than N cells of which some print a number are *ambiguous*: nothing in the row
+    More than N cells with empty ones among them are *ambiguous* too (which are extra is
+    not printed anywhere). Fewer than N cells of which some print a number are *ambiguous*: nothing in the row
     says which columns they belong to (a blank cell that vanished could be any of
     them), so no cell is placed (``cells`` all None, ``ambiguous`` set) and the caller
     either finds the columns in the layout (``place_by_columns``) or records the row as
@@ -190,6 +191,10 @@ def select_values(values: list[GridCell], n: int, keep: str = "first") -> Select
     while len(v) > n and not v[0].text.strip():
         v.pop(0)
         lead += 1
+    if len(v) > n and any(not c.text.strip() for c in v):
+        # more cells than columns with empty ones among them: which are extra is not printed
+        # anywhere (a spacer? a blank cell of the row?), so none is placed
+        return Selection(cells=[None] * n, extra=[], missing=0, trimmed_leading=lead, ambiguous=True, printed=v)
     if len(v) > n:
         if keep == "last":
             return Selection(cells=list[GridCell | None](v[-n:]), extra=v[:-n], missing=0, trimmed_leading=lead,

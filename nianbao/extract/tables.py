@@ -270,9 +270,13 @@ class Mapper:
         for k, cl in zip(keys, column_labels):
             self.put(k, None, label, match, column_label=cl, confidence=AMBIGUOUS_CONFIDENCE)
         self.report.note(
-            "ambiguous-cells", f"{table}“{name}”行只印了 {len(sel.printed)} 个单元格（"
-            f"{'、'.join(c.text.strip() or '空' for c in sel.printed)}），少于表头的 {len(keys)} 列，"
-            "版面也没有表明各属哪一列：本行按无法确定处理，不从左往右填入，需人工核对",
+            "ambiguous-cells", (f"{table}“{name}”行只印了 {len(sel.printed)} 个单元格（"
+                                f"{'、'.join(c.text.strip() or '空' for c in sel.printed)}），少于表头的 {len(keys)} 列，"
+                                "版面也没有表明各属哪一列：本行按无法确定处理，不从左往右填入，需人工核对")
+            if len(sel.printed) < len(keys) else
+            (f"{table}“{name}”行印了 {len(sel.printed)} 个单元格（"
+             f"{'、'.join(c.text.strip() or '空' for c in sel.printed)}），多于表头的 {len(keys)} 列且其中有空格，"
+             "版面没有表明哪些是多余的：本行按无法确定处理，需人工核对"),
             where=where, keys=keys, source=label.source if label else None,
             evidence={"printed": [c.text for c in sel.printed], "columns": len(keys)},
             confidence=AMBIGUOUS_CONFIDENCE)
