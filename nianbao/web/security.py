@@ -1,6 +1,10 @@
 """HTTP hardening for the web front end.
 
 Owns: ``SecurityHeaders`` (CSP, nosniff, no framing, no referrer on every response),
+``SameOrigin`` (refuses, with 403, a state-changing request a browser sends on behalf of
+another site: any POST/PUT/PATCH/DELETE, and the GETs that record something, whose
+``Sec-Fetch-Site`` is not same-origin / none or whose ``Origin`` is not this host — the
+pages' forms and the API used from scripts or curl, which send neither, pass),
 ``BodyLimit`` (refuses a request body beyond a total size with 413, counting the bytes as
 they arrive, so a missing or false Content-Length does not help) and
 ``content_disposition`` (an attachment header whose file name is RFC 5987 encoded, so
@@ -43,18 +47,62 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _json_or_page(scope, title: str, msg: str) -> tuple[bytes, bytes]:
+    if scope.get("path", "").startswith("/api/"):
+        return b"application/json", json.dumps({"error": msg}, ensure_ascii=False).encode()
+    page = (f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+            f"<body><h1>{title}</h1><p>{msg}</p><p><a href=\"/\">返回首页</a></p></body></html>")
+    return b"text/html; charset=utf-8", page.encode()
+
+
+async def _send_simple(send, status: int, ctype: bytes, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SameOrigin:
+    """403 for a cross-site state-changing request (CSRF). ``recording``: predicates on the
+    path of GET requests that change state (e.g. a notice download that records the sending)."""
+
+    def __init__(self, app, recording=()):
+        self.app, self.recording = app, tuple(recording)
+
+    def allowed(self, scope) -> bool:
+        method = scope.get("method", "GET")
+        path = scope.get("path", "")
+        if method not in UNSAFE_METHODS and not any(p(path) for p in self.recording):
+            return True
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        site = headers.get(b"sec-fetch-site")
+        if site is not None and site not in (b"same-origin", b"none"):
+            return False
+        origin = headers.get(b"origin")
+        if origin is not None:
+            host = headers.get(b"host", b"")
+            netloc = origin.split(b"://", 1)[-1]
+            if origin == b"null" or netloc != host:
+                return False
+        return True
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or self.allowed(scope):
+            return await self.app(scope, receive, send)
+        ctype, body = _json_or_page(scope, "请求被拒绝",
+                                    "该操作只能在本系统的页面上进行（请求来自其他网站，已拒绝）。")
+        await _send_simple(send, 403, ctype, body)
+
+
 class _TooLarge(Exception):
     pass
 
 
 def _too_large_body(scope, limit: int) -> tuple[bytes, bytes]:
     size = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit / 1024:.0f} KB"
-    msg = f"上传的内容过大（上限 {size}），请分批上传。"
-    if scope.get("path", "").startswith("/api/"):
-        return b"application/json", json.dumps({"error": msg}, ensure_ascii=False).encode()
-    page = ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>上传内容过大</title></head>"
-            f"<body><h1>上传内容过大</h1><p>{msg}</p><p><a href=\"/\">返回首页</a></p></body></html>")
-    return b"text/html; charset=utf-8", page.encode()
+    return _json_or_page(scope, "上传内容过大", f"上传的内容过大（上限 {size}），请分批上传。")
 
 
 class BodyLimit:

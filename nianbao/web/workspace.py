@@ -1,0 +1,318 @@
+"""The web app's persistent workspace: one DuckDB store shared by every request.
+
+Owns ``Workspace``: the open ``Store`` (``WebConfig.db``; ``:memory:`` by default for the
+library, ``nianbao.duckdb`` for ``nianbao web``) behind one lock — DuckDB connections are
+not shared between threads — and every read and write the routes make:
+
+- ``add(outcomes)``: uploaded files, already read and audited by the guarded worker pool,
+  go through the store's own record path (``store.ingest.record_of`` → ``Store.write`` →
+  ``refresh_series``), exactly what ``nianbao ingest`` writes; the batch is kept in table
+  ``uploads`` so its results page survives a restart;
+- summaries of reports (unit, counts by severity and by review), one report's detail
+  (cells, findings with fingerprint and review), reviews, hand assignment to a unit, the
+  units list and its states for a year, notices, and the Excel workbooks of a batch and a
+  season (text cells only, never a formula).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from ..audit import cells as C
+from ..audit.finding import GROUPS, READING, SEVERITY_RANK, SEVERITY_ZH
+from ..core import Outcome
+from ..model import Report
+from ..render.html import table_html
+from ..render.layout import LayoutCell, Role, grids
+from ..store.db import Failure, Record, Store
+from ..store.ingest import record_of
+from ..store.reports import reports_where
+from ..store.review import (REVIEW_ZH, StoredFinding, UnitState, counts, findings_of, notice_docx, season, set_review,
+                            years)
+from ..store.series import refresh_series
+from ..store.units import ImportResult, Unit, assign, import_units, list_units, read_units, report_units
+from ..vocab import FormatVersion
+
+T = TypeVar("T")
+_RANK = {**SEVERITY_RANK, "verify": 3}          # a reading problem is drawn only where no report problem is
+STATE_CLASS = {"未发布": "s-none", "已发布（按时）": "s-ok", "已发布": "s-ok", "已发布（逾期）": "s-late",
+               "有错误": "s-err", "已发整改通知": "s-notice", "已整改": "s-fixed"}
+
+
+def _iso(v: Any) -> str | None:
+    return v.isoformat() if isinstance(v, (_dt.date, _dt.datetime)) else None
+
+
+@dataclass
+class BatchPage:
+    batch_id: str
+    page: int
+    pages: int
+    total: int
+    reports: list[dict[str, Any]]          # summaries of this page's readable files
+    failures: list[tuple[str, str]]        # (file name, Chinese reason) of this page
+
+
+class Workspace:
+    def __init__(self, path: str):
+        self.store = Store(path)
+        self.path = path
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        with self.lock:
+            self.store.close()
+
+    def _locked(self, fn: Callable[..., T], *args: Any) -> T:
+        with self.lock:
+            return fn(*args)
+
+    # ------------------------------------------------------------------ uploads
+
+    def add(self, entries: list[Outcome]) -> tuple[str, list[dict[str, Any]]]:
+        """Store one upload batch; returns its id and one item per file (summary or error)."""
+        items: list[Record | Failure] = [record_of(e) for e in entries]
+        bid = secrets.token_urlsafe(12)
+        now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
+        with self.lock:
+            st = self.store
+            st.write(items)
+            ids = [r.report_id for r in items if isinstance(r, Record)]
+            refresh_series(st, ids)
+            st.con.executemany("INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?)", [
+                (bid, i, it.source, it.report_id if isinstance(it, Record) else None,
+                 None if isinstance(it, Record) else it.message, now) for i, it in enumerate(items)])
+            sums = {s["report_id"]: s for s in self._summaries(ids)}
+        out: list[dict[str, Any]] = []
+        for it in items:
+            if isinstance(it, Record):
+                out.append({**sums[it.report_id], "source": it.source})
+            else:
+                out.append({"source": it.source, "error": it.message, "error_code": it.code})
+        return bid, out
+
+    def batch(self, bid: str, page: int, size: int) -> BatchPage | None:
+        with self.lock:
+            con = self.store.con
+            total = con.execute("SELECT count(*) FROM uploads WHERE batch_id = ?", [bid]).fetchall()[0][0]
+            if not total:
+                return None
+            pages = max(1, -(-total // size))
+            page = min(max(1, page), pages)
+            rows = con.execute("SELECT source, report_id, message FROM uploads WHERE batch_id = ? ORDER BY seq "
+                               "LIMIT ? OFFSET ?", [bid, size, (page - 1) * size]).fetchall()
+            sums = {s["report_id"]: s for s in self._summaries([r[1] for r in rows if r[1]])}
+        reports = [{**sums[rid], "source": src} for src, rid, _ in rows if rid and rid in sums]
+        failures = [(src, msg or "") for src, rid, msg in rows if not rid]
+        return BatchPage(bid, page, pages, total, reports, failures)
+
+    def batch_items(self, bid: str) -> list[dict[str, Any]] | None:
+        """Every file of a batch: the report's detail (findings included) or its error."""
+        with self.lock:
+            rows = self.store.con.execute("SELECT source, report_id, message FROM uploads WHERE batch_id = ? "
+                                          "ORDER BY seq", [bid]).fetchall()
+            if not rows:
+                return None
+            ids = [r[1] for r in rows if r[1]]
+            sums = {s["report_id"]: s for s in self._summaries(ids)}
+            fs = findings_of(self.store, ids)
+        out: list[dict[str, Any]] = []
+        for src, rid, msg in rows:
+            if rid and rid in sums:
+                out.append({**sums[rid], "source": src, "findings": [f.to_dict() for f in fs.get(rid, [])]})
+            else:
+                out.append({"source": src, "error": msg or "该报告已被替换"})
+        return out
+
+    # ------------------------------------------------------------------ reports
+
+    def _summaries(self, ids: list[str] | None = None, year: int | None = None) -> list[dict[str, Any]]:
+        con = self.store.con
+        if ids is not None:
+            if not ids:
+                return []
+            cond, params = f"report_id IN ({', '.join('?' * len(set(ids)))})", sorted(set(ids))
+            table = "reports"
+        else:
+            cond, params, table = ("year = ?", [year], "current_reports") if year is not None else ("TRUE", [], "current_reports")
+        heads = con.execute(f"""SELECT report_id, source, agency, year, format_version, publish_date, ingested_at, title
+                                FROM {table} WHERE {cond} ORDER BY agency, year, report_id""", params).fetchall()
+        rids = [h[0] for h in heads]
+        links = report_units(self.store, rids)
+        names = {u.unit_id: u.name for u in list_units(self.store)}
+        fs = findings_of(self.store, rids)
+        out = []
+        for rid, src, agency, yr, fmt, pd, at, title in heads:
+            uid, basis = links.get(rid, (None, "none"))
+            out.append({"report_id": rid, "source": src, "agency": agency, "year": yr, "format_version": fmt,
+                        "title": title, "publish_date": _iso(pd), "ingested_at": _iso(at),
+                        "unit": {"unit_id": uid, "name": names.get(uid, "")} if uid else None,
+                        "unit_basis": basis, "counts": counts(fs.get(rid, []))})
+        return out
+
+    def reports(self, year: int | None) -> list[dict[str, Any]]:
+        return self._locked(self._summaries, None, year)
+
+    def report(self, rid: str) -> dict[str, Any] | None:
+        """One report: summary, Report (cells, sections), stored findings, units to choose from."""
+        with self.lock:
+            sums = self._summaries([rid])
+            if not sums:
+                return None
+            rep = reports_where(self.store, "report_id = ?", [rid])[rid]
+            fs = findings_of(self.store, [rid]).get(rid, [])
+            cells = self.store.con.execute("SELECT key, label, value, kind, raw, column_label, page FROM cells "
+                                           "WHERE report_id = ? ORDER BY key", [rid]).fetchall()
+            units = list_units(self.store)
+            versions = self.store.con.execute(
+                """SELECT count(*) FROM reports WHERE agency_norm = (SELECT agency_norm FROM reports WHERE report_id = ?)
+                   AND year = (SELECT year FROM reports WHERE report_id = ?)""", [rid, rid]).fetchall()[0][0]
+        return {"summary": sums[0], "report": rep, "findings": fs, "units": units, "versions": versions,
+                "cells": [{"key": k, "label": lb, "value": v, "kind": kd, "raw": raw, "column_label": cl, "page": pg}
+                          for k, lb, v, kd, raw, cl, pg in cells]}
+
+    def review(self, fp: str, status: str, note: str, reviewer: str) -> dict[str, Any]:
+        return self._locked(set_review, self.store, fp, status, note, reviewer).to_dict()
+
+    def assign(self, rid: str, unit_id: str | None, by: str = "") -> dict[str, Any]:
+        with self.lock:
+            assign(self.store, rid, unit_id, by)
+            return self._summaries([rid])[0]
+
+    # ------------------------------------------------------------------ units and the season
+
+    def import_units(self, name: str, data: bytes) -> ImportResult:
+        units, problems = read_units(name, data)
+        return self._locked(import_units, self.store, units, problems)
+
+    def units(self) -> list[Unit]:
+        return self._locked(list_units, self.store)
+
+    def season(self, year: int) -> list[UnitState]:
+        return self._locked(season, self.store, year)
+
+    def years(self) -> list[int]:
+        return self._locked(years, self.store)
+
+    def notice(self, unit_id: str, year: int) -> tuple[bytes, str, int]:
+        return self._locked(notice_docx, self.store, unit_id, year)
+
+    def n_reports(self) -> int:
+        return self._locked(self.store.count, "reports")
+
+
+# ---------------------------------------------------------------------------------------
+# views for the pages
+
+
+def finding_view(f: StoredFinding) -> dict[str, Any]:
+    """A finding as the report page shows it: plain Chinese, no rule code or internal key."""
+    d = f.data
+    cells = [c for c in d.get("cells") or [] if isinstance(c, dict)]
+    shown = "；".join(f"{c.get('label') or '单元格'}：{_cell_text(c)}" for c in cells[:8])
+    return {"fingerprint": f.fingerprint, "severity": f.severity, "severity_zh": SEVERITY_ZH.get(f.severity, "提示"),
+            "group": GROUPS.get(str(d.get("group")), "其他"), "message": d.get("message") or "",
+            "cells": shown, "not_assessable": d.get("status") == "not-assessable",
+            "review": f.review, "review_zh": REVIEW_ZH[f.review.status],
+            "reviewed_at": f.review.reviewed_at.strftime("%Y-%m-%d %H:%M") if f.review.reviewed_at else ""}
+
+
+def _cell_text(c: dict[str, Any]) -> str:
+    v = c.get("value")
+    if v is not None:
+        return C.fmt(v)
+    return str(c.get("raw") or f"（{C.KIND_ZH.get(str(c.get('kind')), '空白')}）")
+
+
+def tables_html(report: Report, findings: list[StoredFinding]) -> list[dict[str, Any]]:
+    """表二/表三/表四 in the official layout (``nianbao.render``), each cell of a finding highlighted
+    by its worst severity (dismissed findings not), its messages as the tooltip."""
+    if report.format_version == FormatVersion.PRE2019:
+        return []
+    worst: dict[str, str] = {}
+    tips: dict[str, list[str]] = {}
+    for f in findings:
+        if f.review.status == "dismissed":
+            continue
+        cls = "verify" if f.channel == READING else f.severity
+        for c in f.data.get("cells") or []:
+            k = c.get("key") if isinstance(c, dict) else None
+            if not k:
+                continue
+            tips.setdefault(k, []).append(str(f.data.get("message") or ""))
+            if k not in worst or _RANK.get(cls, 9) < _RANK.get(worst[k], 9):
+                worst[k] = cls
+    out = []
+    for g in grids(C.version(report)).values():
+        def value(k: str) -> str:
+            c = report.cells.get(k)
+            if c is None:
+                return "（缺失）"
+            if c.is_number:
+                return C.fmt(c.value)
+            return c.raw if c.raw else ""
+
+        filled = g.with_values(value)
+
+        def cls(c: LayoutCell) -> str:
+            return f"num {worst.get(c.key, '')}".strip() if c.role == Role.VALUE and c.key else ""
+
+        def tip(c: LayoutCell) -> str:
+            return "；".join(tips.get(c.key, [])[:3]) if c.role == Role.VALUE and c.key else ""
+        out.append({"title": g.title, "html": table_html(filled, classes=cls, title=tip)})
+    return out
+
+
+def _book(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+
+    from ..audit.export_excel import put
+    wb = Workbook()
+    wb.remove(wb.active)
+    head = PatternFill("solid", fgColor="DDEBF7")
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title)
+        for j, h in enumerate(header, 1):
+            put(ws, 1, j, h, bold=True, fill=head)
+            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = max(10, min(60, len(h) * 3))
+        for i, r in enumerate(rows, 2):
+            for j, v in enumerate(r, 1):
+                put(ws, i, j, v)
+        ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def season_xlsx(year: int, states: list[UnitState]) -> bytes:
+    header = ["单位名称", "上级单位", "类别", "状态", "发布日期", "发布期限", "错误", "警告", "已确认", "待核实", "已排除",
+              "整改通知发出时间"]
+    rows = [[s.unit.name, s.unit.parent, s.unit.kind_zh, s.state, _iso(s.publish_date) or "", _iso(s.deadline) or "",
+             s.counts.get("errors"), s.counts.get("warnings"), s.counts.get("confirmed"), s.counts.get("pending"),
+             s.counts.get("dismissed"), s.notice_at.strftime("%Y-%m-%d %H:%M") if s.notice_at else ""] for s in states]
+    return _book([(f"{year}年度", header, rows)])
+
+
+def batch_xlsx(items: list[dict[str, Any]]) -> bytes:
+    head1 = ["文件", "发布机关", "年度", "所属单位", "错误", "警告", "提示", "需人工核对", "已确认", "已排除", "无法读取的原因"]
+    rows1, rows2 = [], []
+    for it in items:
+        c = it.get("counts") or {}
+        unit = (it.get("unit") or {}).get("name", "")
+        rows1.append([it["source"], it.get("agency") or "", it.get("year"), unit, c.get("errors"), c.get("warnings"),
+                      c.get("info"), c.get("to_verify"), c.get("confirmed"), c.get("dismissed"), it.get("error") or ""])
+        for f in it.get("findings") or []:
+            rows2.append([it.get("agency") or it["source"], it.get("year"),
+                          "需人工核对" if f.get("channel") == READING else SEVERITY_ZH.get(str(f.get("severity")), ""),
+                          GROUPS.get(str(f.get("group")), "其他"), f.get("message") or "",
+                          REVIEW_ZH.get(f["review"]["status"], ""), f["review"].get("note") or ""])
+    head2 = ["发布机关", "年度", "严重程度", "类别", "说明", "审核结论", "备注"]
+    return _book([("报告", head1, rows1), ("问题清单", head2, rows2)])
+
+
+__all__ = ["Workspace", "BatchPage", "finding_view", "tables_html", "season_xlsx", "batch_xlsx", "STATE_CLASS"]
