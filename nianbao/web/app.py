@@ -51,8 +51,9 @@ from ..store.db import StoreError
 from ..store.review import REVIEW_STATUSES, STATES, ReviewError, season_tree
 from ..store.units import UnitsError
 from .batch import UNNAMED, mb, safe_filename, upload_error
-from .security import BodyLimit, SameOrigin, SecurityHeaders, content_disposition
-from .workspace import STATE_CLASS, Workspace, batch_xlsx, finding_view, season_xlsx, tables_html
+from .security import (LOOPBACK_HOSTS, BodyLimit, HostCheck, PasswordGate, SameOrigin, SecurityHeaders,
+                       content_disposition)
+from .workspace import STATE_CLASS, Workspace, batch_xlsx, finding_view, season_xlsx, tables_html, where_zh
 
 TEMPLATES = Path(__file__).parent / "templates"
 ACCEPTED = ".txt .md .html .htm .docx .pdf .doc .wps"
@@ -63,12 +64,15 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "yaml": "application/yaml; charset=utf-8",
     "json": "application/json; charset=utf-8",
+    "zip": "application/zip",
 }
 FMT_ZH = {"docx": "Word（.docx）", "html": "网页（.html）", "md": "Markdown（.md）"}
 NO_STORE = {"Cache-Control": "no-store"}
 REVIEWER_COOKIE = "nb_reviewer"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _FORMULA_START = ("=", "+", "-", "@")
+MAX_FORM_FIELDS = 1000          # a bulk review sends one field per checked finding
+SORTS = {"": "名单顺序", "state": "状态", "errors": "错误多的在前", "date": "发布日期"}
 
 
 @dataclass
@@ -81,6 +85,8 @@ class WebConfig:
     max_memory_mb: int | None = Limits().max_memory_mb
     db: str = ":memory:"                       # the store (a DuckDB file keeps everything across restarts)
     page_size: int = 50                        # files per page of a batch
+    hosts: tuple[str, ...] = LOOPBACK_HOSTS    # names the server is reached by (Host header check)
+    password: str | None = None                # required beyond loopback (HTTP Basic, any user name)
 
 
 class WebError(Exception):
@@ -104,7 +110,8 @@ def _dumps(obj: Any) -> bytes:
 
 
 def _is_notice(path: str) -> bool:
-    return path.startswith("/api/units/") and path.endswith("/notice.docx")
+    """GETs that record a notice's sending."""
+    return (path.startswith("/api/units/") and path.endswith("/notice.docx")) or path.endswith("/notices.zip")
 
 
 def _text_cells(data: bytes, text: str) -> bytes:
@@ -144,6 +151,9 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.router.on_shutdown.append(ws.close)
     app.add_middleware(BodyLimit, limit=cfg.max_body_bytes)
     app.add_middleware(SameOrigin, recording=[_is_notice])
+    if cfg.password:
+        app.add_middleware(PasswordGate, password=cfg.password)
+    app.add_middleware(HostCheck, allowed=cfg.hosts)
     app.add_middleware(SecurityHeaders)
     env.globals.update(state_class=STATE_CLASS, states=STATES)
 
@@ -313,6 +323,16 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     async def health():
         return json_response({"status": "ok", "version": __version__, "reports_stored": await in_thread(ws.n_reports)})
 
+    @app.post("/api/extract", summary="读取报告的单元格（不保存）", openapi_extra=_multipart("files", True))
+    async def api_extract(request: Request):
+        entries = await run_batch(request, audit=False)
+        return json_response([e.cells_record() for e in entries])
+
+    @app.post("/api/check", summary="审核报告（不保存）", openapi_extra=_multipart("files", True))
+    async def api_check(request: Request):
+        entries = await run_batch(request, audit=True)
+        return json_response([e.audit_record() for e in entries])
+
     # ------------------------------------------------------------------ uploads and batches
 
     @app.post("/check", response_class=HTMLResponse, summary="上传并审核报告（网页）", openapi_extra=_multipart("files", True))
@@ -421,6 +441,13 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             raise WebError(str(e), 404 if "没有这个单位" in str(e) else 409, "无法生成整改通知") from None
         return download(data, filename, "docx", "nianbao-notice.docx", NO_STORE)
 
+    @app.get("/season/{year}/notices.zip", summary="有已确认问题的全部单位的整改通知（ZIP）")
+    async def notices_zip(year: int):
+        data, n = await in_thread(ws.notices_zip, year)
+        if not n:
+            raise WebError(f"{year}年度还没有单位有已确认的问题：请先在报告页确认需要整改的问题。", 409, "无法生成整改通知")
+        return download(data, f"{year}年度整改通知.zip", "zip", f"nianbao-notices-{year}.zip", NO_STORE)
+
     @app.get("/season", summary="年报审核工作台（最新年度）")
     async def season_latest():
         return RedirectResponse(f"/season/{await year_or_latest(None)}", status_code=303)
@@ -432,7 +459,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
                         f"nianbao-season-{year}.xlsx", NO_STORE)
 
     @app.get("/season/{year}", response_class=HTMLResponse, summary="年报审核工作台（某年度）")
-    async def season_page(year: int, state: str = "", parent: str = "", q: str = ""):
+    async def season_page(year: int, state: str = "", parent: str = "", q: str = "", sort: str = ""):
         states = await in_thread(ws.season, year)
         totals = {s: 0 for s in STATES}
         for st in states:
@@ -459,11 +486,20 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
                     rows.append({"s": n, "depth": depth, "below": below, "n_below": sum(below.values())})
                 walk(n.children, depth + 1)
         walk(roots, 0)
+        if sort == "state":
+            rows.sort(key=lambda r: STATES.index(r["s"].state))
+        elif sort == "errors":
+            rows.sort(key=lambda r: -(r["s"].counts.get("errors") or 0))
+        elif sort == "date":
+            rows.sort(key=lambda r: (r["s"].publish_date is None, r["s"].publish_date or ""))
+        if sort in SORTS and sort:
+            for r in rows:
+                r["depth"] = 0              # a sorted list is flat
         parents = sorted({s.unit.parent for s in states if s.unit.parent})
         yrs = await in_thread(ws.years)
         return page("season.html", title=f"{year}年度年报审核", year=year, rows=rows, totals=totals,
                     n_units=len(states), years=sorted(set(yrs) | {year}, reverse=True), parents=parents,
-                    f_state=state, f_parent=parent, f_q=q, query=f"state={quote(state)}&parent={quote(parent)}&q={quote(q)}",
+                    f_state=state, f_parent=parent, f_q=q, f_sort=sort, sorts=list(SORTS.items()), query=f"state={quote(state)}&parent={quote(parent)}&q={quote(q)}",
                     headers=NO_STORE)
 
     # ------------------------------------------------------------------ the report page
@@ -476,38 +512,45 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         fs = d["findings"]
         problems = [finding_view(f) for f in fs if f.channel == "report"]
         reading = [finding_view(f) for f in fs if f.channel != "report"]
-        tables = await in_thread(tables_html, d["report"], fs)
+        tables = await in_thread(tables_html, d["report"], fs, d["prev"])
+        rollup = [{"message": f.message, "where_zh": where_zh(f.to_dict())} for f in d["rollup"]]
         return page("report.html", title=f"{d['summary']['agency'] or '报告'} {d['summary']['year'] or ''}",
                     r=d["summary"], problems=problems, reading=reading, tables=tables, units=d["units"],
+                    prev=d["prev_id"], rollup=rollup,
                     versions=d["versions"], reviewer=request.cookies.get(REVIEWER_COOKIE, ""), headers=NO_STORE)
 
-    async def small_form(request: Request) -> dict[str, str]:
+    async def small_form(request: Request) -> tuple[dict[str, str], list[str]]:
+        """The fields of a page's form, and its checked fingerprints (bulk review)."""
         ctype = request.headers.get("content-type", "")
         if not (ctype.startswith("application/x-www-form-urlencoded") or ctype.startswith("multipart/form-data")):
             raise WebError("请从报告页面提交。", 415, "请求格式不正确")
-        form = await request.form(max_files=0, max_fields=20)
+        form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
         try:
-            return {k: str(v)[:2000] for k, v in form.items() if isinstance(v, str)}
+            fields = {k: str(v)[:2000] for k, v in form.items() if isinstance(v, str)}
+            return fields, [str(v) for v in form.getlist("fingerprint") if isinstance(v, str)]
         finally:
             await form.close()
 
-    @app.post("/reports/{rid}/review", summary="审核结论（网页表单）")
+    @app.post("/reports/{rid}/review", summary="审核结论（网页表单，可多选）")
     async def review_form(rid: str, request: Request):
-        f = await small_form(request)
-        status, fp, who = f.get("status", ""), f.get("fingerprint", ""), f.get("reviewer", "").strip()[:100]
+        f, fps = await small_form(request)
+        status, who = f.get("status", ""), f.get("reviewer", "").strip()[:100]
         if status not in REVIEW_STATUSES:
             raise WebError("请选择“确认”“排除”或“待核实”。", 400, "无法保存审核结论")
+        if not fps:
+            raise WebError("请先勾选要确认或排除的审核发现。", 400, "无法保存审核结论")
         try:
-            await in_thread(ws.review, check_id(fp, "审核发现"), status, f.get("note", ""), who)
+            for fp in fps:
+                await in_thread(ws.review, check_id(fp, "审核发现"), status, f.get("note", ""), who)
         except ReviewError as e:
             raise domain_error(e) from None
-        resp = RedirectResponse(f"/reports/{check_id(rid, '报告')}#f-{fp}", status_code=303)
+        resp = RedirectResponse(f"/reports/{check_id(rid, '报告')}#f-{fps[0]}", status_code=303)
         resp.set_cookie(REVIEWER_COOKIE, quote(who), max_age=180 * 86400, httponly=True, samesite="strict")
         return resp
 
     @app.post("/reports/{rid}/unit", summary="改派所属单位（网页表单）")
     async def assign_form(rid: str, request: Request):
-        f = await small_form(request)
+        f, _ = await small_form(request)
         try:
             await in_thread(ws.assign, check_id(rid, "报告"), f.get("unit_id") or None, "网页")
         except UnitsError as e:

@@ -5,7 +5,10 @@ Owns: ``SecurityHeaders`` (CSP, nosniff, no framing, no referrer on every respon
 another site: any POST/PUT/PATCH/DELETE, and the GETs that record something, whose
 ``Sec-Fetch-Site`` is not same-origin / none or whose ``Origin`` is not this host — the
 pages' forms and the API used from scripts or curl, which send neither, pass),
-``BodyLimit`` (refuses a request body beyond a total size with 413, counting the bytes as
+``HostCheck`` (421 for a ``Host`` header that is not one of the names the server is
+reached by — a DNS-rebinding page gets its own host name there), ``PasswordGate`` (HTTP
+Basic authentication with one shared password, required when the server listens beyond
+this machine), ``BodyLimit`` (refuses a request body beyond a total size with 413, counting the bytes as
 they arrive, so a missing or false Content-Length does not help) and
 ``content_disposition`` (an attachment header whose file name is RFC 5987 encoded, so
 Chinese names survive, with an ASCII fallback).
@@ -14,9 +17,13 @@ Pure ASGI middlewares: they neither buffer the body nor depend on FastAPI.
 """
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import re
 from urllib.parse import quote
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
@@ -94,6 +101,58 @@ class SameOrigin:
         ctype, body = _json_or_page(scope, "请求被拒绝",
                                     "该操作只能在本系统的页面上进行（请求来自其他网站，已拒绝）。")
         await _send_simple(send, 403, ctype, body)
+
+
+def _host_name(host: bytes) -> str:
+    """The name part of a Host header (no port; IPv6 without brackets), lower case."""
+    h = host.decode("latin-1").strip().lower()
+    if h.startswith("["):
+        return h[1:].split("]", 1)[0]
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+class HostCheck:
+    """421 unless the request's Host is one of ``allowed`` (names, without port)."""
+
+    def __init__(self, app, allowed):
+        self.app, self.allowed = app, {a.lower().strip("[]") for a in allowed}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        host = dict(scope.get("headers", [])).get(b"host", b"")
+        if _host_name(host) in self.allowed:
+            return await self.app(scope, receive, send)
+        ctype, body = _json_or_page(scope, "地址不正确",
+                                    "请通过本系统的地址访问（请求中的主机名不是本服务的地址，已拒绝）。")
+        await _send_simple(send, 421, ctype, body)
+
+
+class PasswordGate:
+    """401 with a Basic challenge unless the request carries the shared password (any user name)."""
+
+    def __init__(self, app, password: str):
+        self.app, self.password = app, password.encode("utf-8")
+
+    def ok(self, scope) -> bool:
+        auth = dict(scope.get("headers", [])).get(b"authorization", b"")
+        scheme, _, token = auth.partition(b" ")
+        if scheme.lower() != b"basic":
+            return False
+        try:
+            _, _, given = base64.b64decode(token.strip(), validate=True).partition(b":")
+        except ValueError:
+            return False
+        return hmac.compare_digest(given, self.password)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or self.ok(scope):
+            return await self.app(scope, receive, send)
+        ctype, body = _json_or_page(scope, "需要密码", "请输入访问密码（用户名任意）。")
+        await send({"type": "http.response.start", "status": 401,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+                                (b"www-authenticate", b'Basic realm="nianbao", charset="UTF-8"')]})
+        await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(Exception):

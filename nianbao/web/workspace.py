@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from ..audit import cells as C
-from ..audit.finding import GROUPS, READING, SEVERITY_RANK, SEVERITY_ZH
+from ..audit.finding import GROUPS, READING, SEVERITY_RANK, SEVERITY_ZH, Finding
+from ..audit.series import rollup_findings
 from ..core import Outcome
 from ..model import Report
 from ..render.html import table_html
@@ -32,7 +33,7 @@ from ..store.db import Failure, Record, Store
 from ..store.ingest import record_of
 from ..store.reports import reports_where
 from ..store.review import (REVIEW_ZH, StoredFinding, UnitState, counts, findings_of, notice_docx, season, set_review,
-                            years)
+                            unit_reports, years)
 from ..store.series import refresh_series
 from ..store.units import ImportResult, Unit, assign, import_units, list_units, read_units, report_units
 from ..vocab import FormatVersion
@@ -132,13 +133,15 @@ class Workspace:
 
     def _summaries(self, ids: list[str] | None = None, year: int | None = None) -> list[dict[str, Any]]:
         con = self.store.con
+        params: list[Any]
         if ids is not None:
             if not ids:
                 return []
-            cond, params = f"report_id IN ({', '.join('?' * len(set(ids)))})", sorted(set(ids))
-            table = "reports"
+            cond, params, table = f"report_id IN ({', '.join('?' * len(set(ids)))})", sorted(set(ids)), "reports"
+        elif year is not None:
+            cond, params, table = "year = ?", [year], "current_reports"
         else:
-            cond, params, table = ("year = ?", [year], "current_reports") if year is not None else ("TRUE", [], "current_reports")
+            cond, params, table = "TRUE", [], "current_reports"
         heads = con.execute(f"""SELECT report_id, source, agency, year, format_version, publish_date, ingested_at, title
                                 FROM {table} WHERE {cond} ORDER BY agency, year, report_id""", params).fetchall()
         rids = [h[0] for h in heads]
@@ -171,9 +174,42 @@ class Workspace:
             versions = self.store.con.execute(
                 """SELECT count(*) FROM reports WHERE agency_norm = (SELECT agency_norm FROM reports WHERE report_id = ?)
                    AND year = (SELECT year FROM reports WHERE report_id = ?)""", [rid, rid]).fetchall()[0][0]
+            prev_id, prev, rollup = self._neighbours(rid, sums[0], units)
         return {"summary": sums[0], "report": rep, "findings": fs, "units": units, "versions": versions,
+                "prev_id": prev_id, "prev": prev, "rollup": rollup,
                 "cells": [{"key": k, "label": lb, "value": v, "kind": kd, "raw": raw, "column_label": cl, "page": pg}
                           for k, lb, v, kd, raw, cl, pg in cells]}
+
+    def _neighbours(self, rid: str, summary: dict[str, Any], units: list[Unit]
+                    ) -> tuple[str | None, Report | None, list[Finding]]:
+        """The unit's report of the year before (id and Report), and the roll-up findings of
+        this report against the sum of its units' reports — only when every unit below it
+        has a report for the year (a partial sum would give a wrong difference)."""
+        year = summary["year"]
+        if not year:
+            return None, None, []
+        con = self.store.con
+        uid = (summary.get("unit") or {}).get("unit_id")
+        prev_id: str | None
+        if uid:
+            prev_id = unit_reports(self.store, year - 1).get(uid)
+        else:
+            row = con.execute("""SELECT report_id FROM current_reports WHERE year = ? AND agency_norm =
+                                 (SELECT agency_norm FROM reports WHERE report_id = ?)""", [year - 1, rid]).fetchone()
+            prev_id = row[0] if row else None
+        prev = reports_where(self.store, "report_id = ?", [prev_id])[prev_id] if prev_id else None
+        rollup: list[Finding] = []
+        unit = next((u for u in units if u.unit_id == uid), None)
+        below = [u for u in units if unit is not None and u.parent == unit.name]
+        if below:
+            reps = unit_reports(self.store, year)
+            member_ids = [reps.get(u.unit_id) for u in below]
+            if all(member_ids):
+                ids = [m for m in member_ids if m]
+                members = reports_where(self.store, f"report_id IN ({', '.join('?' * len(ids))})", ids)
+                me = reports_where(self.store, "report_id = ?", [rid])[rid]
+                rollup = rollup_findings(me, list(members.values()))
+        return prev_id, prev, rollup
 
     def review(self, fp: str, status: str, note: str, reviewer: str) -> dict[str, Any]:
         return self._locked(set_review, self.store, fp, status, note, reviewer).to_dict()
@@ -201,6 +237,20 @@ class Workspace:
     def notice(self, unit_id: str, year: int) -> tuple[bytes, str, int]:
         return self._locked(notice_docx, self.store, unit_id, year)
 
+    def notices_zip(self, year: int) -> tuple[bytes, int]:
+        """The notices of every unit whose report of ``year`` has confirmed problems, as one ZIP
+        (each sending recorded); returns the bytes and the number of notices."""
+        import zipfile
+        buf = io.BytesIO()
+        n = 0
+        with self.lock, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for st in season(self.store, year):
+                if st.counts.get("confirmed"):
+                    data, name, _ = notice_docx(self.store, st.unit.unit_id, year)
+                    z.writestr(name if name not in z.namelist() else f"{st.unit.unit_id}-{name}", data)
+                    n += 1
+        return buf.getvalue(), n
+
     def n_reports(self) -> int:
         return self._locked(self.store.count, "reports")
 
@@ -216,9 +266,23 @@ def finding_view(f: StoredFinding) -> dict[str, Any]:
     shown = "；".join(f"{c.get('label') or '单元格'}：{_cell_text(c)}" for c in cells[:8])
     return {"fingerprint": f.fingerprint, "severity": f.severity, "severity_zh": SEVERITY_ZH.get(f.severity, "提示"),
             "group": GROUPS.get(str(d.get("group")), "其他"), "message": d.get("message") or "",
-            "cells": shown, "not_assessable": d.get("status") == "not-assessable",
+            "cells": shown, "not_assessable": d.get("status") == "not-assessable", "where_zh": where_zh(d),
             "review": f.review, "review_zh": REVIEW_ZH[f.review.status],
             "reviewed_at": f.review.reviewed_at.strftime("%Y-%m-%d %H:%M") if f.review.reviewed_at else ""}
+
+
+def where_zh(d: dict[str, Any]) -> str:
+    """Where in the original file a finding's cells (or text) were read: 第N页 / 第N行."""
+    places: list[str] = []
+    srcs = [c.get("source") for c in d.get("cells") or [] if isinstance(c, dict)] + list(d.get("sources") or [])
+    for src in srcs:
+        if not isinstance(src, dict):
+            continue
+        bits = [f"第{src[k]}{zh}" for k, zh in (("page", "页"), ("line", "行")) if src.get(k)]
+        text = "".join(bits)
+        if text and text not in places:
+            places.append(text)
+    return "、".join(places[:4]) + ("等" if len(places) > 4 else "")
 
 
 def _cell_text(c: dict[str, Any]) -> str:
@@ -228,11 +292,14 @@ def _cell_text(c: dict[str, Any]) -> str:
     return str(c.get("raw") or f"（{C.KIND_ZH.get(str(c.get('kind')), '空白')}）")
 
 
-def tables_html(report: Report, findings: list[StoredFinding]) -> list[dict[str, Any]]:
+def tables_html(report: Report, findings: list[StoredFinding], prev: Report | None = None) -> list[dict[str, Any]]:
     """表二/表三/表四 in the official layout (``nianbao.render``), each cell of a finding highlighted
-    by its worst severity (dismissed findings not), its messages as the tooltip."""
+    by its worst severity (dismissed findings not), its messages as the tooltip; with ``prev``
+    (the unit's report of the year before, same format) each table also as it was that year."""
     if report.format_version == FormatVersion.PRE2019:
         return []
+    same = prev is not None and prev.format_version == report.format_version
+    before = {t["title"]: t["html"] for t in tables_html(prev, [])} if prev is not None and same else {}
     worst: dict[str, str] = {}
     tips: dict[str, list[str]] = {}
     for f in findings:
@@ -258,12 +325,12 @@ def tables_html(report: Report, findings: list[StoredFinding]) -> list[dict[str,
 
         filled = g.with_values(value)
 
-        def cls(c: LayoutCell) -> str:
+        def css(c: LayoutCell) -> str:
             return f"num {worst.get(c.key, '')}".strip() if c.role == Role.VALUE and c.key else ""
 
         def tip(c: LayoutCell) -> str:
             return "；".join(tips.get(c.key, [])[:3]) if c.role == Role.VALUE and c.key else ""
-        out.append({"title": g.title, "html": table_html(filled, classes=cls, title=tip)})
+        out.append({"title": g.title, "html": table_html(filled, classes=css, title=tip), "prev_html": before.get(g.title)})
     return out
 
 
