@@ -26,13 +26,15 @@ Swagger UI / ReDoc are off (they load scripts from a CDN); ``/openapi.json`` sta
 """
 from __future__ import annotations
 
+import asyncio
+import datetime as _dt
 import functools
 import json
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 from urllib.parse import quote
 
 import anyio
@@ -44,13 +46,14 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..core import Outcome, process_job, process_many
-from ..guard import Limits, WorkerPool
+from ..core import Outcome, process_job
+from ..guard import Limits
 from ..jsonio import to_json
 from ..store.db import StoreError
 from ..store.review import REVIEW_STATUSES, STATES, ReviewError, season_tree
 from ..store.units import UnitsError
 from .batch import UNNAMED, mb, safe_filename, upload_error
+from .jobs import Job, Jobs, Pools
 from .security import (LOOPBACK_HOSTS, BodyLimit, HostCheck, PasswordGate, SameOrigin, SecurityHeaders,
                        content_disposition)
 from .workspace import STATE_CLASS, Workspace, batch_xlsx, finding_view, season_xlsx, tables_html, where_zh
@@ -71,6 +74,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 REVIEWER_COOKIE = "nb_reviewer"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _FORMULA_START = ("=", "+", "-", "@")
+JOB_REFRESH_S = 2               # the progress page reloads itself (a meta refresh: the pages have no scripts)
 MAX_FORM_FIELDS = 1000          # a bulk review sends one field per checked finding
 SORTS = {"": "名单顺序", "state": "状态", "errors": "错误多的在前", "date": "发布日期"}
 
@@ -135,19 +139,21 @@ def _text_cells(data: bytes, text: str) -> bytes:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     cfg = config or WebConfig()
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True, default_for_string=True))
-    limiter: list[anyio.CapacityLimiter] = []
+    limiter: list[anyio.CapacityLimiter] = []       # store work and rendering
+    readers: list[anyio.CapacityLimiter] = []       # files in the guarded workers
     ws = Workspace(cfg.db)            # StoreError (Chinese) when the database cannot be opened
+    jobs = Jobs()
+    running: set[asyncio.Task] = set()
 
     app = FastAPI(title="nianbao 政府信息公开工作年度报告 读取·审核·编写 接口", version=__version__,
                   description="上传年度报告文件，读取三张表的单元格、审核勾稽关系与格式，逐条确认审核发现，"
                               "查看各单位的年报状态并生成整改通知，或由模板编写报告。",
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
-    # Every uploaded file is read in guarded worker processes (time and memory limits),
-    # kept alive between requests; they end with the app (or with this process).
-    pool = WorkerPool(process_job(audit=True), Limits(timeout=cfg.timeout, max_memory_mb=cfg.max_memory_mb,
-                                                      workers=cfg.workers))
-    app.state.config, app.state.pool, app.state.workspace = cfg, pool, ws
-    app.router.on_shutdown.append(pool.close)
+    # Every uploaded file is read in guarded worker processes (time and memory limits), one
+    # pool per worker so a slow file holds only its own; they end with the app.
+    pools = Pools(process_job(audit=True), Limits(timeout=cfg.timeout, max_memory_mb=cfg.max_memory_mb), cfg.workers)
+    app.state.config, app.state.pools, app.state.workspace, app.state.jobs = cfg, pools, ws, jobs
+    app.router.on_shutdown.append(pools.close)
     app.router.on_shutdown.append(ws.close)
     app.add_middleware(BodyLimit, limit=cfg.max_body_bytes)
     app.add_middleware(SameOrigin, recording=[_is_notice])
@@ -208,26 +214,51 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             return name, None, f"文件过大（超过上限 {mb(cfg.max_file_bytes)}）：{name}"
         return name, data, None
 
-    async def run_batch(request: Request, audit: bool) -> list[Outcome]:
+    async def received(request: Request) -> list[tuple[str, bytes | None, str | None]]:
+        """The uploaded files of field ``files``: (name, bytes or None, reason refused)."""
         form = await form_of(request, cfg.max_files)
         try:
             files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
             files = [f for f in files if f.filename or (f.size or 0) > 0]   # an empty <input type=file> sends one blank part
             if not files:
                 raise WebError(f"请至少选择一个报告文件（支持 {ACCEPTED}），表单字段名为 files。", 400, "没有收到文件")
-            entries: list[Outcome] = []
+            out = []
             for f in files:
-                name, data, err = await read_upload(f)
+                out.append(await read_upload(f))
                 await f.close()           # its spooled temp file goes at once
-                if err is not None or data is None:
-                    entries.append(upload_error(name, err or "文件为空"))
-                    continue
-                entries.extend(await in_thread(lambda item: list(process_many([item], audit=audit, pool=pool)),
-                                               (name, data)))
-                del data
-            return entries
+            return out
         finally:
             await form.close()
+
+    async def read_all(items: list[tuple[str, bytes | None, str | None]],
+                       on_done: Callable[[int, Outcome], Awaitable[None]] | None = None) -> list[Outcome]:
+        """Every file in the guarded workers, ``workers`` at a time; ``on_done`` as each finishes."""
+        if not readers:
+            readers.append(anyio.CapacityLimiter(cfg.workers))
+        out: list[Outcome] = [upload_error(n, e or "文件为空") for n, _, e in items]
+
+        async def one(i: int, name: str, data: bytes | None, err: str | None) -> None:
+            if err is None and data:
+                out[i] = await anyio.to_thread.run_sync(pools.run, (name, data), limiter=readers[0])
+            if on_done is not None:
+                await on_done(i, out[i])
+        async with anyio.create_task_group() as tg:
+            for i, (name, data, err) in enumerate(items):
+                tg.start_soon(one, i, name, data, err)
+        return out
+
+    async def run_batch(request: Request) -> list[Outcome]:
+        return await read_all(await received(request))
+
+    async def run_job(job: Job, items: list[tuple[str, bytes | None, str | None]]) -> None:
+        async def store_one(i: int, o: Outcome) -> None:
+            await in_thread(ws.add, [o], job.job_id, i)
+            job.done += 1
+            job.failed += o.error is not None
+        try:
+            await read_all(items, store_one)
+        finally:
+            job.finished_at = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
 
     async def one_file(request: Request, field: str) -> tuple[str, bytes]:
         form = await form_of(request, 1)
@@ -325,21 +356,46 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
 
     @app.post("/api/extract", summary="读取报告的单元格（不保存）", openapi_extra=_multipart("files", True))
     async def api_extract(request: Request):
-        entries = await run_batch(request, audit=False)
+        entries = await run_batch(request)
         return json_response([e.cells_record() for e in entries])
 
     @app.post("/api/check", summary="审核报告（不保存）", openapi_extra=_multipart("files", True))
     async def api_check(request: Request):
-        entries = await run_batch(request, audit=True)
+        entries = await run_batch(request)
         return json_response([e.audit_record() for e in entries])
 
     # ------------------------------------------------------------------ uploads and batches
 
     @app.post("/check", response_class=HTMLResponse, summary="上传并审核报告（网页）", openapi_extra=_multipart("files", True))
     async def check_page(request: Request):
-        entries = await run_batch(request, audit=True)
-        bid, _ = await in_thread(ws.add, entries)
-        return RedirectResponse(f"/results/{bid}", status_code=303)
+        items = await received(request)
+        job = jobs.new([name for name, _, _ in items])
+        task = asyncio.create_task(run_job(job, items))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        return RedirectResponse(f"/jobs/{job.job_id}", status_code=303)
+
+    @app.get("/jobs", response_class=HTMLResponse, summary="上传任务列表")
+    async def jobs_page():
+        return page("jobs.html", title="上传任务", jobs=list(jobs), job=None, headers=NO_STORE)
+
+    @app.get("/jobs/{jid}", response_class=HTMLResponse, summary="一个上传任务的进度")
+    async def job_page(jid: str):
+        job = jobs.get(check_id(jid, "上传任务"))
+        if job is None or job.finished:
+            return RedirectResponse(f"/results/{jid}", status_code=303)
+        return page("jobs.html", title="正在审核", jobs=[], job=job, refresh=JOB_REFRESH_S, headers=NO_STORE)
+
+    @app.get("/api/jobs", summary="上传任务列表（JSON）")
+    async def api_jobs():
+        return json_response([j.to_dict() for j in jobs], no_store=True)
+
+    @app.get("/api/jobs/{jid}", summary="一个上传任务的进度（JSON）")
+    async def api_job(jid: str):
+        job = jobs.get(check_id(jid, "上传任务"))
+        if job is None:
+            raise WebError("没有这个上传任务（任务列表只保留到服务重启）。", 404, "任务不存在")
+        return json_response(job.to_dict(), no_store=True)
 
     @app.get("/results/{bid}.xlsx", summary="一次上传的审核结果（Excel）")
     async def results_xlsx(bid: str):
@@ -361,11 +417,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         b = await in_thread(ws.batch, check_id(bid, "审核结果"), page_no, cfg.page_size)
         if b is None:
             raise WebError("没有这次上传的审核结果，请重新上传文件。", 404, "结果不存在")
-        return page("results.html", title="审核结果", b=b, headers=NO_STORE)
+        return page("results.html", title="审核结果", b=b, job=jobs.get(bid), headers=NO_STORE)
 
     @app.post("/api/reports", summary="上传并保存报告", openapi_extra=_multipart("files", True))
     async def api_add_reports(request: Request):
-        entries = await run_batch(request, audit=True)
+        entries = await run_batch(request)
         bid, items = await in_thread(ws.add, entries)
         return json_response(items, no_store=True, extra={"X-Nianbao-Batch": bid})
 

@@ -74,10 +74,12 @@ class Workspace:
 
     # ------------------------------------------------------------------ uploads
 
-    def add(self, entries: list[Outcome]) -> tuple[str, list[dict[str, Any]]]:
-        """Store one upload batch; returns its id and one item per file (summary or error)."""
+    def add(self, entries: list[Outcome], bid: str | None = None, first: int = 0) -> tuple[str, list[dict[str, Any]]]:
+        """Store files of an upload batch (``bid``, a new one by default; ``first``: the
+        position of the first of them in the batch); returns the batch id and one item per
+        file (summary or error)."""
         items: list[Record | Failure] = [record_of(e) for e in entries]
-        bid = secrets.token_urlsafe(12)
+        bid = bid or secrets.token_urlsafe(12)
         now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
         with self.lock:
             st = self.store
@@ -86,7 +88,7 @@ class Workspace:
             refresh_series(st, ids)
             st.con.executemany("INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?)", [
                 (bid, i, it.source, it.report_id if isinstance(it, Record) else None,
-                 None if isinstance(it, Record) else it.message, now) for i, it in enumerate(items)])
+                 None if isinstance(it, Record) else it.message, now) for i, it in enumerate(items, first)])
             sums = {s["report_id"]: s for s in self._summaries(ids)}
         out: list[dict[str, Any]] = []
         for it in items:
