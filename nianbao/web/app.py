@@ -35,7 +35,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import anyio
 from fastapi import FastAPI, Request
@@ -573,7 +573,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         return page("report.html", title=f"{d['summary']['agency'] or '报告'} {d['summary']['year'] or ''}",
                     r=d["summary"], problems=problems, reading=reading, tables=tables, units=d["units"],
                     prev=d["prev_id"], rollup=rollup,
-                    versions=d["versions"], reviewer=request.cookies.get(REVIEWER_COOKIE, ""), headers=NO_STORE)
+                    versions=d["versions"], reviewer=unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:100], headers=NO_STORE)
 
     async def small_form(request: Request) -> tuple[dict[str, str], list[str]]:
         """The fields of a page's form, and its checked fingerprints (bulk review)."""
