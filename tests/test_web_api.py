@@ -162,11 +162,12 @@ def test_season_through_the_api_and_kept_across_a_restart(tmp_path, files):
 def test_cli_ingest_shows_up_in_the_web_app(tmp_path, files):
     from nianbao.cli import app
     db = tmp_path / "cli.duckdb"
-    res = CliRunner().invoke(app, ["ingest", str(files["fin2024"]), "--db", str(db)])
-    assert res.exit_code == 0, res.output
-    res = CliRunner().invoke(app, ["units", "import", str(_units_csv(tmp_path)), "--db", str(db)])
-    assert res.exit_code == 0, res.output
-    with client_for(db) as c:
+    with client_for(db) as c:                       # the server is running while the CLI writes
+        assert c.get("/api/reports").json() == []
+        res = CliRunner().invoke(app, ["ingest", str(files["fin2024"]), "--db", str(db)])
+        assert res.exit_code == 0, res.output
+        res = CliRunner().invoke(app, ["units", "import", str(_units_csv(tmp_path)), "--db", str(db)])
+        assert res.exit_code == 0, res.output
         (rep,) = c.get("/api/reports", params={"year": 2024}).json()
         assert rep["agency"] == FIN and rep["unit"]["name"] == FIN
         assert by_name(c.get("/api/units", params={"year": 2024}).json())[FIN]["state"] == "已发布（逾期）"

@@ -300,6 +300,12 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             return json_response({"error": e.message}, e.status)
         return message(e.title, e.status, e.message)
 
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, e: StoreError):
+        if request.url.path.startswith("/api/"):
+            return json_response({"error": str(e)}, 503)
+        return message("数据库暂时无法使用", 503, str(e))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, e: StarletteHTTPException):
         zh = {404: ("页面不存在", "没有这个页面，请从首页进入。"),
@@ -342,6 +348,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             ("GET", "/api/units/{单位编号}/notice.docx?year=年度", "整改通知（只列已确认的问题），并记为已发整改通知", "docx"),
             ("POST", "/api/extract", "读取报告（不保存）：每个文件的发布机关、年度、格式版本和三张表的全部单元格", "JSON 列表，每个文件一项"),
             ("POST", "/api/check", "审核报告（不保存）：每个文件的全部发现和修正建议", "JSON 列表，每个文件一项"),
+            ("GET", "/api/jobs", "上传任务列表（网页上传在后台运行）；/api/jobs/{任务编号} 为一个任务的进度", "JSON"),
             ("GET", "/api/health", "服务状态", "{\"status\": \"ok\"}"),
             ("GET", "/template.xlsx", "Excel 填报模板（参数 format_version=2021|2019、agency、year 可选）", "xlsx"),
             ("GET", "/template.yaml", "YAML 填报模板（参数同上）", "yaml"),

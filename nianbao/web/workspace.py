@@ -1,8 +1,9 @@
 """The web app's persistent workspace: one DuckDB store shared by every request.
 
-Owns ``Workspace``: the open ``Store`` (``WebConfig.db``; ``:memory:`` by default for the
+Owns ``Workspace``: the ``Store`` (``WebConfig.db``; ``:memory:`` by default for the
 library, ``nianbao.duckdb`` for ``nianbao web``) behind one lock — DuckDB connections are
-not shared between threads — and every read and write the routes make:
+not shared between threads; a database file is opened per piece of work, so the CLI can
+write it between requests — and every read and write the routes make:
 
 - ``add(outcomes)``: uploaded files, already read and audited by the guarded worker pool,
   go through the store's own record path (``store.ingest.record_of`` → ``Store.write`` →
@@ -19,8 +20,10 @@ import datetime as _dt
 import io
 import secrets
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from ..audit import cells as C
 from ..audit.finding import GROUPS, READING, SEVERITY_RANK, SEVERITY_ZH, Finding
@@ -29,7 +32,7 @@ from ..core import Outcome
 from ..model import Report
 from ..render.html import table_html
 from ..render.layout import LayoutCell, Role, grids
-from ..store.db import Failure, Record, Store
+from ..store.db import Failure, Record, Store, StoreError
 from ..store.ingest import record_of
 from ..store.reports import reports_where
 from ..store.review import (REVIEW_ZH, StoredFinding, UnitState, counts, findings_of, notice_docx, season, set_review,
@@ -39,6 +42,8 @@ from ..store.units import ImportResult, Unit, assign, import_units, list_units, 
 from ..vocab import FormatVersion
 
 T = TypeVar("T")
+BUSY_WAIT_S = 30.0        # how long work waits for a database file another process holds
+BUSY_RETRY_S = 0.2
 _RANK = {**SEVERITY_RANK, "verify": 3}          # a reading problem is drawn only where no report problem is
 STATE_CLASS = {"未发布": "s-none", "已发布（按时）": "s-ok", "已发布": "s-ok", "已发布（逾期）": "s-late",
                "有错误": "s-err", "已发整改通知": "s-notice", "已整改": "s-fixed"}
@@ -59,18 +64,50 @@ class BatchPage:
 
 
 class Workspace:
+    """The store of the app. A database file is opened for each piece of work and closed
+    after it, so ``nianbao ingest --db`` on the same file can write between requests (DuckDB
+    lets one process hold a file); while the CLI holds it, work waits up to ``BUSY_WAIT_S``
+    and then fails with a Chinese ``StoreError``. ``:memory:`` stays open (it is the store)."""
+
     def __init__(self, path: str):
-        self.store = Store(path)
         self.path = path
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
+        self.keep_open = path == ":memory:"
+        self._store: Store | None = Store(path)        # creates the schema; StoreError at once if unusable
+        if not self.keep_open:
+            self._store.close()
+            self._store = None
+
+    @property
+    def store(self) -> Store:
+        """The open store; only inside ``session()``."""
+        if self._store is None:
+            raise StoreError("数据库未打开")
+        return self._store
+
+    @contextmanager
+    def session(self) -> Iterator[Store]:
+        with self.lock:
+            opened = self._store is None
+            if opened:
+                self._store = _open(self.path)
+            try:
+                yield self.store
+            finally:
+                if opened and self._store is not None:
+                    self._store.close()
+                    self._store = None
 
     def close(self) -> None:
         with self.lock:
-            self.store.close()
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     def _locked(self, fn: Callable[..., T], *args: Any) -> T:
-        with self.lock:
-            return fn(*args)
+        """``fn(store, *args)`` in a session."""
+        with self.session() as st:
+            return fn(st, *args)
 
     # ------------------------------------------------------------------ uploads
 
@@ -81,7 +118,7 @@ class Workspace:
         items: list[Record | Failure] = [record_of(e) for e in entries]
         bid = bid or secrets.token_urlsafe(12)
         now = _dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None)
-        with self.lock:
+        with self.session():
             st = self.store
             st.write(items)
             ids = [r.report_id for r in items if isinstance(r, Record)]
@@ -99,7 +136,7 @@ class Workspace:
         return bid, out
 
     def batch(self, bid: str, page: int, size: int) -> BatchPage | None:
-        with self.lock:
+        with self.session():
             con = self.store.con
             total = con.execute("SELECT count(*) FROM uploads WHERE batch_id = ?", [bid]).fetchall()[0][0]
             if not total:
@@ -115,7 +152,7 @@ class Workspace:
 
     def batch_items(self, bid: str) -> list[dict[str, Any]] | None:
         """Every file of a batch: the report's detail (findings included) or its error."""
-        with self.lock:
+        with self.session():
             rows = self.store.con.execute("SELECT source, report_id, message FROM uploads WHERE batch_id = ? "
                                           "ORDER BY seq", [bid]).fetchall()
             if not rows:
@@ -160,11 +197,12 @@ class Workspace:
         return out
 
     def reports(self, year: int | None) -> list[dict[str, Any]]:
-        return self._locked(self._summaries, None, year)
+        with self.session():
+            return self._summaries(None, year)
 
     def report(self, rid: str) -> dict[str, Any] | None:
         """One report: summary, Report (cells, sections), stored findings, units to choose from."""
-        with self.lock:
+        with self.session():
             sums = self._summaries([rid])
             if not sums:
                 return None
@@ -214,10 +252,10 @@ class Workspace:
         return prev_id, prev, rollup
 
     def review(self, fp: str, status: str, note: str, reviewer: str) -> dict[str, Any]:
-        return self._locked(set_review, self.store, fp, status, note, reviewer).to_dict()
+        return self._locked(set_review, fp, status, note, reviewer).to_dict()
 
     def assign(self, rid: str, unit_id: str | None, by: str = "") -> dict[str, Any]:
-        with self.lock:
+        with self.session():
             assign(self.store, rid, unit_id, by)
             return self._summaries([rid])[0]
 
@@ -225,19 +263,19 @@ class Workspace:
 
     def import_units(self, name: str, data: bytes) -> ImportResult:
         units, problems = read_units(name, data)
-        return self._locked(import_units, self.store, units, problems)
+        return self._locked(import_units, units, problems)
 
     def units(self) -> list[Unit]:
-        return self._locked(list_units, self.store)
+        return self._locked(list_units)
 
     def season(self, year: int) -> list[UnitState]:
-        return self._locked(season, self.store, year)
+        return self._locked(season, year)
 
     def years(self) -> list[int]:
-        return self._locked(years, self.store)
+        return self._locked(years)
 
     def notice(self, unit_id: str, year: int) -> tuple[bytes, str, int]:
-        return self._locked(notice_docx, self.store, unit_id, year)
+        return self._locked(notice_docx, unit_id, year)
 
     def notices_zip(self, year: int) -> tuple[bytes, int]:
         """The notices of every unit whose report of ``year`` has confirmed problems, as one ZIP
@@ -245,7 +283,7 @@ class Workspace:
         import zipfile
         buf = io.BytesIO()
         n = 0
-        with self.lock, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        with self.session(), zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for st in season(self.store, year):
                 if st.counts.get("confirmed"):
                     data, name, _ = notice_docx(self.store, st.unit.unit_id, year)
@@ -254,7 +292,19 @@ class Workspace:
         return buf.getvalue(), n
 
     def n_reports(self) -> int:
-        return self._locked(self.store.count, "reports")
+        return self._locked(Store.count, "reports")
+
+
+def _open(path: str) -> Store:
+    """The store at ``path``, waiting while another process (the CLI) holds the file."""
+    give_up = time.monotonic() + BUSY_WAIT_S
+    while True:
+        try:
+            return Store(path)
+        except StoreError:
+            if time.monotonic() > give_up:
+                raise StoreError("数据库正被其他程序（例如正在运行的 nianbao ingest）使用，请稍后刷新页面再试。") from None
+            time.sleep(BUSY_RETRY_S)
 
 
 # ---------------------------------------------------------------------------------------
