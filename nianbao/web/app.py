@@ -41,11 +41,13 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
+from ..audit.finding import SEVERITY_RANK
 from ..core import Outcome, process_job
 from ..guard import Limits
 from ..jsonio import to_json
@@ -54,11 +56,13 @@ from ..store.review import REVIEW_STATUSES, STATES, ReviewError, season_tree
 from ..store.units import UnitsError
 from .batch import UNNAMED, mb, safe_filename, upload_error
 from .jobs import Job, Jobs, Pools
-from .security import (LOOPBACK_HOSTS, BodyLimit, HostCheck, PasswordGate, SameOrigin, SecurityHeaders,
+from .security import (CSP_WITH_SCRIPTS, LOOPBACK_HOSTS, BodyLimit, HostCheck, PasswordGate, SameOrigin, SecurityHeaders,
                        content_disposition)
-from .workspace import STATE_CLASS, Workspace, batch_xlsx, finding_view, season_xlsx, tables_html, where_zh
+from .workspace import (STATE_CLASS, Workspace, batch_xlsx, finding_view, season_xlsx, table_xlsx, tables_html,
+                        where_zh)
 
 TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"          # the dashboard's scripts (ECharts vendored from npm)
 ACCEPTED = ".txt .md .html .htm .docx .pdf .doc .wps"
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -155,6 +159,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.state.config, app.state.pools, app.state.workspace, app.state.jobs = cfg, pools, ws, jobs
     app.router.on_shutdown.append(pools.close)
     app.router.on_shutdown.append(ws.close)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.add_middleware(BodyLimit, limit=cfg.max_body_bytes)
     app.add_middleware(SameOrigin, recording=[_is_notice])
     if cfg.password:
@@ -511,6 +516,26 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
             raise WebError(f"{year}年度还没有单位有已确认的问题：请先在报告页确认需要整改的问题。", 409, "无法生成整改通知")
         return download(data, f"{year}年度整改通知.zip", "zip", f"nianbao-notices-{year}.zip", NO_STORE)
 
+    @app.get("/dashboard", summary="年报审核概览（最新年度）")
+    async def dashboard_latest():
+        return RedirectResponse(f"/dashboard/{await year_or_latest(None)}", status_code=303)
+
+    @app.get("/dashboard/{year}/{key}.xlsx", summary="概览中一张图的数据（Excel）")
+    async def dashboard_table(year: int, key: str):
+        chart = next((c for c in await in_thread(ws.dashboard, year) if c.key == key), None)
+        if chart is None:
+            raise WebError("没有这张图。", 404, "页面不存在")
+        data = await in_thread(table_xlsx, chart.title, chart.header, chart.rows)
+        return download(data, f"{year}年度{chart.title}.xlsx", "xlsx", f"nianbao-{key}-{year}.xlsx", NO_STORE)
+
+    @app.get("/dashboard/{year}", response_class=HTMLResponse, summary="年报审核概览（图表）")
+    async def dashboard_page(year: int):
+        charts = await in_thread(ws.dashboard, year)
+        yrs = await in_thread(ws.years)
+        return page("dashboard.html", title=f"{year}年度概览", year=year, charts=charts,
+                    data=[c.to_dict() for c in charts], years=sorted(set(yrs) | {year}, reverse=True),
+                    headers={**NO_STORE, "Content-Security-Policy": CSP_WITH_SCRIPTS})
+
     @app.get("/season", summary="年报审核工作台（最新年度）")
     async def season_latest():
         return RedirectResponse(f"/season/{await year_or_latest(None)}", status_code=303)
@@ -573,7 +598,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         if d is None:
             raise WebError("没有这份报告（可能已被新版本替换），请从工作台重新进入。", 404, "报告不存在")
         fs = d["findings"]
-        problems = [finding_view(f) for f in fs if f.channel == "report"]
+        problems = [finding_view(f) for f in sorted((f for f in fs if f.channel == "report"),
+                                                    key=lambda f: SEVERITY_RANK.get(f.severity, 9))]
         reading = [finding_view(f) for f in fs if f.channel != "report"]
         tables = await in_thread(tables_html, d["report"], fs, d["prev"])
         rollup = [{"message": f.message, "where_zh": where_zh(f.to_dict())} for f in d["rollup"]]

@@ -1,10 +1,13 @@
 """HTTP hardening for the web front end.
 
-Owns: ``SecurityHeaders`` (CSP, nosniff, no framing, no referrer on every response),
+Owns: ``SecurityHeaders`` (CSP — no scripts at all, except this server's own script files
+on the dashboard, ``CSP_WITH_SCRIPTS`` —, nosniff, no framing, same-origin referrer on
+every response),
 ``SameOrigin`` (refuses, with 403, a state-changing request a browser sends on behalf of
 another site: any POST/PUT/PATCH/DELETE, and the GETs that record something, whose
-``Sec-Fetch-Site`` is not same-origin / none or whose ``Origin`` is not this host — the
-pages' forms and the API used from scripts or curl, which send neither, pass),
+``Sec-Fetch-Site`` is not same-origin / none, or, from a browser that does not send it,
+whose ``Origin`` is not this host — the pages' forms and the API used from scripts or
+curl, which send neither, pass),
 ``HostCheck`` (421 for a ``Host`` header that is not one of the names the server is
 reached by — a DNS-rebinding page gets its own host name there), ``PasswordGate`` (HTTP
 Basic authentication with one shared password, required when the server listens beyond
@@ -27,14 +30,18 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
+# The dashboard alone runs scripts, and only this server's own files (no inline script).
+CSP_WITH_SCRIPTS = CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),      # no-referrer would make a browser send "Origin: null" on our own forms
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 _OWN = {k for k, _ in HEADERS}
+_OTHER = [h for h in HEADERS if h[0] != b"content-security-policy"]
+_CSP, _WIDE = CSP.encode(), CSP_WITH_SCRIPTS.encode()
 
 
 class SecurityHeaders:
@@ -47,8 +54,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _OWN]
-                message = {**message, "headers": headers + HEADERS}
+                given = [(k.lower(), v) for k, v in message.get("headers", [])]
+                # a route may ask for the one wider policy (the dashboard's); any other is replaced
+                wide = (b"content-security-policy", _WIDE) in given
+                headers = [(k, v) for k, v in given if k not in _OWN]
+                message = {**message, "headers": headers + _OTHER + [(b"content-security-policy", _WIDE if wide else _CSP)]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -85,8 +95,8 @@ class SameOrigin:
             return True
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         site = headers.get(b"sec-fetch-site")
-        if site is not None and site not in (b"same-origin", b"none"):
-            return False
+        if site is not None:                 # the browser's own word (a page cannot forge it)
+            return site in (b"same-origin", b"none")
         origin = headers.get(b"origin")
         if origin is not None:
             host = headers.get(b"host", b"")

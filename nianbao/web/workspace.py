@@ -40,10 +40,12 @@ from ..store.review import (REVIEW_ZH, StoredFinding, UnitState, counts, finding
 from ..store.series import refresh_series
 from ..store.units import ImportResult, Unit, assign, import_units, list_units, read_units, report_units
 from ..vocab import FormatVersion
+from .dashboard import Chart, dashboard
 
 T = TypeVar("T")
 BUSY_WAIT_S = 30.0        # how long work waits for a database file another process holds
 BUSY_RETRY_S = 0.2
+CELLS_SHOWN = 4           # cells of a finding named in its row (all are highlighted in the tables)
 _RANK = {**SEVERITY_RANK, "verify": 3}          # a reading problem is drawn only where no report problem is
 STATE_CLASS = {"未发布": "s-none", "已发布（按时）": "s-ok", "已发布": "s-ok", "已发布（逾期）": "s-late",
                "有错误": "s-err", "已发整改通知": "s-notice", "已整改": "s-fixed"}
@@ -291,6 +293,9 @@ class Workspace:
                     n += 1
         return buf.getvalue(), n
 
+    def dashboard(self, year: int) -> list[Chart]:
+        return self._locked(dashboard, year)
+
     def n_reports(self) -> int:
         return self._locked(Store.count, "reports")
 
@@ -315,7 +320,9 @@ def finding_view(f: StoredFinding) -> dict[str, Any]:
     """A finding as the report page shows it: plain Chinese, no rule code or internal key."""
     d = f.data
     cells = [c for c in d.get("cells") or [] if isinstance(c, dict)]
-    shown = "；".join(f"{c.get('label') or '单元格'}：{_cell_text(c)}" for c in cells[:8])
+    shown = "；".join(f"{c.get('label') or '单元格'}：{_cell_text(c)}" for c in cells[:CELLS_SHOWN])
+    if len(cells) > CELLS_SHOWN:
+        shown += f"（共 {len(cells)} 个单元格，已在表中标出）"
     return {"fingerprint": f.fingerprint, "severity": f.severity, "severity_zh": SEVERITY_ZH.get(f.severity, "提示"),
             "group": GROUPS.get(str(d.get("group")), "其他"), "message": d.get("message") or "",
             "cells": shown, "not_assessable": d.get("status") == "not-assessable", "where_zh": where_zh(d),
@@ -408,6 +415,11 @@ def _book(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     return buf.getvalue()
 
 
+def table_xlsx(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    """One table (a dashboard chart's data) as a workbook; the sheet name within Excel's 31 characters."""
+    return _book([(title[:31], header, rows)])
+
+
 def season_xlsx(year: int, states: list[UnitState]) -> bytes:
     header = ["单位名称", "上级单位", "类别", "状态", "发布日期", "发布期限", "错误", "警告", "已确认", "待核实", "已排除",
               "整改通知发出时间"]
@@ -434,4 +446,5 @@ def batch_xlsx(items: list[dict[str, Any]]) -> bytes:
     return _book([("报告", head1, rows1), ("问题清单", head2, rows2)])
 
 
-__all__ = ["Workspace", "BatchPage", "finding_view", "tables_html", "season_xlsx", "batch_xlsx", "STATE_CLASS"]
+__all__ = ["Workspace", "BatchPage", "finding_view", "tables_html", "season_xlsx", "batch_xlsx", "table_xlsx",
+           "where_zh", "STATE_CLASS"]
