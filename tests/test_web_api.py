@@ -322,3 +322,36 @@ def test_sample_report_page_has_no_internal_codes(tmp_path):
         for code in {f["rule"] for f in c.get(f"/api/reports/{item['report_id']}").json()["findings"]}:
             assert code not in page
         assert "t3." not in page
+
+
+# ---------------------------------------------------------------------------- the dashboard
+
+def test_dashboard_charts_and_their_tables(tmp_path, files):
+    inputs = chain_inputs([EDU, FIN], [2023, 2024], seed=11)
+    rates = sorted(100 * (inputs[(a, 2024)].cells["t3.granted.total"] + inputs[(a, 2024)].cells["t3.partial.total"])
+                   / inputs[(a, 2024)].cells["t3.result_total.total"] for a in (EDU, FIN))
+    with client_for(tmp_path / "d.duckdb") as c:
+        c.post("/api/units", files=units_file())
+        c.post("/api/reports", files=upload(files["edu2023"], files["edu2024"], files["fin2024"]))
+        r = c.get("/dashboard/2024")
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert "script-src" not in c.get("/season/2024").headers["content-security-policy"]
+        for name in ("实质公开率", "行政复议纠错率", "各上级单位所属单位的年报发布情况", "审核发现的错误（按类别）", "P50"):
+            assert name in r.text
+        assert '<script src="/static/echarts.min.js"></script>' in r.text and "<script>" not in r.text
+        js = c.get("/static/echarts.min.js")
+        assert js.status_code == 200 and len(js.content) > 500_000
+        assert c.get("/static/echarts.LICENSE").status_code == 200
+
+        ind = load_workbook(io.BytesIO(c.get("/dashboard/2024/indicators.xlsx").content)).active
+        rows = {r[0]: r for r in ind.iter_rows(min_row=2, values_only=True)}
+        n, p25, p50, p75 = rows["实质公开率"][1:]
+        assert n == 2 and p50 == round((rates[0] + rates[1]) / 2, 1) and p25 <= p50 <= p75
+        cov = load_workbook(io.BytesIO(c.get("/dashboard/2024/coverage.xlsx").content)).active
+        assert list(cov.iter_rows(min_row=2, values_only=True)) == [(COUNTY, 4, 2, 1, 50.0, 50.0)]
+        err = load_workbook(io.BytesIO(c.get("/dashboard/2024/errors.xlsx").content)).active
+        assert sum(r[1] for r in err.iter_rows(min_row=2, values_only=True)) >= 2
+        trend = load_workbook(io.BytesIO(c.get("/dashboard/2024/trend.xlsx").content)).active
+        assert [r[:2] for r in trend.iter_rows(min_row=2, values_only=True)] == [(2023, 1), (2024, 2)]   # 2023: 教育局 only
+        assert c.get("/dashboard/2024/nothing.xlsx").status_code == 404
