@@ -337,7 +337,7 @@ def test_dashboard_charts_and_their_tables(tmp_path, files):
         assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
         assert "script-src 'self'" in r.headers["content-security-policy"]
         assert "script-src" not in c.get("/season/2024").headers["content-security-policy"]
-        for name in ("实质公开率", "行政复议纠错率", "各上级单位所属单位的年报发布情况", "审核发现的错误（按类别）", "P50"):
+        for name in ("实质公开率", "复议纠错率", "各上级单位所属单位的年报发布情况", "审核发现的错误（按类别）", "P50"):
             assert name in r.text
         assert '<script src="/static/echarts.min.js"></script>' in r.text and "<script>" not in r.text
         js = c.get("/static/echarts.min.js")

@@ -31,8 +31,8 @@ from ..store.review import DISMISSED, findings_of, season, unit_reports
 
 QUARTILES = (0.25, 0.5, 0.75)
 # indicator column of store.analysis.indicators (or computed here) → the name an official uses
-INDICATORS = {"substantive_rate": "实质公开率", "review_corrected_rate": "行政复议纠错率",
-              "suit_corrected_rate": "行政诉讼纠错率", "corrected_rate": "复议诉讼合计纠错率"}
+INDICATORS = {"substantive_rate": "实质公开率", "review_corrected_rate": "复议纠错率",
+              "suit_corrected_rate": "诉讼纠错率", "corrected_rate": "复议诉讼合计纠错率"}
 
 
 @dataclass
@@ -116,7 +116,7 @@ def quartiles_chart(df: pd.DataFrame, year: int) -> Chart:
         qs = [round(100 * float(vals.quantile(q)), 1) if len(vals) else None for q in QUARTILES]
         rows.append([name, int(len(vals)), *qs])
     return Chart("indicators", "主要指标的分布（各单位）",
-                 "实质公开率 = （予以公开 + 部分公开）/ 办理结果总计；纠错率 = 结果纠正 / 已审结（总计 − 尚未审结）。"
+                 "实质公开率 = 全部或部分公开的件数 / 办理结果的总件数；纠错率 = 被纠正的件数 / 已审结的件数。"
                  "P25、P50（中位数）、P75 为各单位数值的四分位数，未填报或分母为 0 的单位不计入。",
                  ["指标", "单位数", "P25（%）", "P50（%）", "P75（%）"], rows, series=[2, 3, 4], percent=True)
 
