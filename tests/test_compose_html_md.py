@@ -11,7 +11,7 @@ from lxml import html as lhtml
 from nianbao.compose import render
 from fixturegen import random_consistent_input
 from nianbao.compose.body import tables
-from nianbao.render.markdown import flatten
+from nianbao.render.markdown import flatten, html_safe
 from nianbao.standard import load
 
 STD = load()
@@ -78,7 +78,7 @@ def test_html_tables_have_official_spans(inp):
 def test_md_rows_carry_full_labels(inp):
     md = render(inp, "md").decode("utf-8")
     lines = md.splitlines()
-    assert lines[0] == f"# {inp.display_title()}"
+    assert lines[0] == f"# {html_safe(inp.display_title())}"      # a title's HTML is shown as text
     for s in STD.sections:
         assert f"## {s.canonical}" in lines
     rows = STD.t3_row_keys()
@@ -99,6 +99,7 @@ def test_md_escapes_pipes(inp):
     assert "问题一：A|B" in md          # body text is not a table row
     from nianbao.render.markdown import esc
     assert esc("a|b") == "a\\|b"
+    assert esc("<b>&") == "&lt;b&gt;&amp;" and "<script" not in md
 
 
 def test_md_flatten_repeats_vertical_labels_only(inp):

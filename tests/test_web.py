@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -20,7 +21,8 @@ from openpyxl import load_workbook  # noqa: E402
 
 from conftest import REAL, SAMPLES, load_truth  # noqa: E402
 from nianbao.web.app import WebConfig, create_app  # noqa: E402
-from nianbao.web.batch import ResultCache, safe_filename, upload_error  # noqa: E402
+from nianbao.web.batch import safe_filename  # noqa: E402
+from nianbao.web.jobs import KEEP_JOBS, Jobs  # noqa: E402
 from nianbao.web.security import content_disposition  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -29,11 +31,13 @@ SAMPLE_TXT = sorted(SAMPLES.glob("*.txt"))
 HUAIAN = REAL / "001_huaian_2024.pdf"
 S000 = next(SAMPLES.glob("000_*.txt"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
+BASE = "http://127.0.0.1"
+JOB_WAIT_S = 120          # the Host header check lets loopback names through
 
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(), base_url=BASE) as c:
         yield c
 
 
@@ -41,6 +45,24 @@ def upload(*paths: Path, extra: list[tuple[str, bytes]] = ()) -> list:
     files = [("files", (p.name, p.read_bytes())) for p in paths]
     files += [("files", (name, data)) for name, data in extra]
     return files
+
+
+def check(client, files) -> tuple[str, str]:
+    """Upload through the page: a background job, its progress page, then the results page."""
+    r = client.post("/check", files=files, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/"), r.text[:300]
+    jid = r.headers["location"].rsplit("/", 1)[1]
+    deadline = time.monotonic() + JOB_WAIT_S
+    while not client.get(f"/api/jobs/{jid}").json()["finished"]:
+        assert time.monotonic() < deadline, "the job did not finish"
+        time.sleep(0.1)
+    page = client.get(f"/jobs/{jid}")                      # a finished job shows its results
+    assert page.status_code == 200 and page.url.path == f"/results/{jid}"
+    return jid, page.text
+
+
+def report_ids(page: str) -> list[str]:
+    return re.findall(r'href="/reports/([0-9a-f]+)"', page)
 
 
 def truth_of(report: Path) -> dict:
@@ -89,26 +111,24 @@ def test_not_found_is_chinese_and_secured(client):
 
 def test_check_page_samples_and_real_pdf(client):
     paths = SAMPLE_TXT + [HUAIAN]
-    r = client.post("/check", files=upload(*paths))
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    assert_secure_headers(r)
-    t = r.text
+    bid, t = check(client, upload(*paths))
     for p in paths:
         assert truth_of(p)["agency"] in t, p.name
         assert p.name in t
-    assert "T3-RES" in t                     # sample 000's 勾稽关系 error
-    assert "表三" in t and 'class="num error"' in t   # highlighted cells
     assert "<script" not in t.lower()
-    m = re.search(r'href="/results/([A-Za-z0-9_-]+)\.xlsx"', t)
-    assert m, "download link"
-    bid = m.group(1)
+    assert f'href="/results/{bid}.xlsx"' in t
+    rp = client.get(f"/reports/{report_ids(t)[0]}")
+    assert rp.status_code == 200 and rp.headers["cache-control"] == "no-store"
+    assert_secure_headers(rp)
+    assert "表三" in rp.text and 'class="value num error"' in rp.text     # highlighted cells
+    assert "T3-RES" not in rp.text                                        # no bare rule code for a user
 
     x = client.get(f"/results/{bid}.xlsx")
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert "filename*=UTF-8''" in x.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(x.content))
-    assert {"汇总", "问题清单", "表三"} <= set(wb.sheetnames)
-    assert wb["汇总"].max_row == len(paths) + 1
+    assert {"报告", "问题清单"} <= set(wb.sheetnames)
+    assert wb["报告"].max_row == len(paths) + 1
 
     j = client.get(f"/results/{bid}.json")
     recs = j.json()
@@ -120,16 +140,14 @@ def test_check_page_samples_and_real_pdf(client):
 
 
 def test_check_junk_file_is_reported_and_batch_goes_on(client):
-    r = client.post("/check", files=upload(S000, extra=[("坏文件.docx", b"PK\x03\x04 not really a docx"),
-                                                        ("empty.txt", b"")]))
-    assert r.status_code == 200
-    assert truth_of(S000)["agency"] in r.text
-    assert "无法读取的文件" in r.text and "坏文件.docx" in r.text and "文件为空" in r.text
+    _, t = check(client, upload(S000, extra=[("坏文件.docx", b"PK\x03\x04 not really a docx"), ("empty.txt", b"")]))
+    assert truth_of(S000)["agency"] in t
+    assert "无法读取的文件" in t and "坏文件.docx" in t and "文件为空" in t
 
 
 def test_expired_result_is_a_chinese_404(client):
     r = client.get("/results/nonexistent.xlsx")
-    assert r.status_code == 404 and "已过期" in r.text
+    assert r.status_code == 404 and "没有这次上传的审核结果" in r.text
 
 
 def test_check_without_files_is_a_chinese_error(client):
@@ -184,15 +202,13 @@ def test_xss_payloads_render_inert(client):
     text = text.replace("1、 总体情况\n", "1、 总体情况\n<script>alert(1)</script> <img src=x onerror=alert(1)>\n", 1)
     files = [("files", ("<img src=x onerror=alert(3)>.txt", text.encode("utf-8"))),
              ("files", ("<script>alert(2).txt", text.encode("utf-8")))]
-    r = client.post("/check", files=files)
-    assert r.status_code == 200
-    low = r.text.lower()
+    _, t = check(client, files)
+    low = t.lower()
     assert "<script" not in low and "<img" not in low
-    assert "&lt;script&gt;" in r.text and "&lt;img" in r.text        # the text is there, escaped
-    assert_secure_headers(r)
-    bid = re.search(r'/results/([A-Za-z0-9_-]+)\.json', r.text).group(1)
-    page = client.get(f"/results/{bid}").text.lower()
-    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;" in t and "&lt;img" in t        # the text is there, escaped
+    for rid in report_ids(t):
+        page = client.get(f"/reports/{rid}").text.lower()
+        assert "<script" not in page and "<img" not in page and "&lt;script&gt;" in page
     # the API returns the text as data, as JSON
     j = client.post("/api/extract", files=files)
     assert j.headers["content-type"].startswith("application/json")
@@ -222,7 +238,7 @@ def test_safe_filename():
 
 def test_per_file_limit_and_file_count_limit():
     cfg = WebConfig(max_file_bytes=S000.stat().st_size + 10, max_files=3)
-    with TestClient(create_app(cfg)) as c:
+    with TestClient(create_app(cfg), base_url=BASE) as c:
         r = c.post("/api/extract", files=upload(S000, extra=[("big.txt", b"x" * (cfg.max_file_bytes + 1))]))
         ok, big = r.json()
         assert ok["agency"] == truth_of(S000)["agency"]
@@ -234,7 +250,7 @@ def test_per_file_limit_and_file_count_limit():
 
 
 def test_total_body_limit():
-    with TestClient(create_app(WebConfig(max_body_bytes=20_000))) as c:
+    with TestClient(create_app(WebConfig(max_body_bytes=20_000)), base_url=BASE) as c:
         r = c.post("/api/check", files=[("files", ("a.txt", b"x" * 50_000))])
         assert r.status_code == 413 and "上传的内容过大" in r.json()["error"]
         r = c.post("/check", files=[("files", ("a.txt", b"x" * 50_000))])
@@ -248,18 +264,23 @@ def test_total_body_limit_without_content_length():
         for _ in range(10):
             yield b"x" * 5000
         yield b"\r\n--xyz--\r\n"
-    with TestClient(create_app(WebConfig(max_body_bytes=20_000))) as c:
+    with TestClient(create_app(WebConfig(max_body_bytes=20_000)), base_url=BASE) as c:
         r = c.post("/api/check", content=chunks(), headers={"content-type": "multipart/form-data; boundary=xyz"})
         assert r.request.headers.get("transfer-encoding") == "chunked"
         assert r.status_code == 413 and "20 KB" in r.json()["error"]
 
 
-def test_result_cache_is_bounded():
-    cache = ResultCache(limit=2, max_reports=10)
-    a, b, c = (cache.add([upload_error(f"{i}.txt", "x")]) for i in range(3))
-    assert cache.get(a.id) is None and cache.get(b.id) and cache.get(c.id) and len(cache) == 2
-    big = cache.add([upload_error("x", "x")] * 11)       # a single batch over max_reports is still kept alone
-    assert cache.get(big.id) and len(cache) == 1
+def test_job_list_keeps_running_jobs_and_a_bounded_number_of_finished_ones():
+    jobs = Jobs()
+    running = jobs.new(["a.txt"])
+    done = [jobs.new([f"{i}.txt"]) for i in range(KEEP_JOBS + 5)]
+    for j in done:
+        j.finished_at = j.started_at
+    latest = jobs.new(["b.txt"])
+    kept = {j.job_id for j in jobs}
+    assert running.job_id in kept and latest.job_id in kept and len(kept) == KEEP_JOBS + 2
+    assert done[0].job_id not in kept and done[-1].job_id in kept
+    assert running.to_dict()["percent"] == 0 and not running.to_dict()["finished"]
 
 
 # ---------------------------------------------------------------------------- templates and compose

@@ -13,9 +13,15 @@ from .layout import Grid, Role
 _REPEAT_DOWN = (Role.GROUP, Role.LABEL, Role.HEADER)
 
 
+def html_safe(text: str) -> str:
+    """Text that a Markdown viewer shows as written: ``&``, ``<`` and ``>`` as character
+    references, so a report's text can never become HTML (a script, an image) when shown."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def esc(text: str) -> str:
-    """Text safe inside a pipe-table cell (one line, pipes and backslashes escaped)."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a pipe-table cell (one line, pipes and backslashes escaped, no HTML)."""
+    return html_safe(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def flatten(g: Grid) -> list[list[str]]:
