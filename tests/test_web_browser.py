@@ -113,7 +113,11 @@ def test_season_in_chromium(tmp_path, browser):
         browser.save_screenshot(str(shots / f"{name}.png"))
 
     def body() -> str:
-        return str(browser.find_element(By.TAG_NAME, "body").text)
+        from selenium.common.exceptions import StaleElementReferenceException
+        try:
+            return str(browser.find_element(By.TAG_NAME, "body").text)
+        except StaleElementReferenceException:     # the page was replaced while being read: read again
+            return ""
 
     files = report_files(tmp_path / "reports")
     units = tmp_path / "单位名单.csv"
