@@ -275,6 +275,18 @@ class Standard:
         return {k for k in self.t2_keys("2019") if k.endswith(".change")}
 
     # -- labels --------------------------------------------------------------------
+    def table_entries(self, table: str, version: str = "2021") -> tuple[list[Entry], list[Entry], list[Entry]]:
+        """The labels of 表二/三/四 (``t2``/``t3``/``t4``): (rows, column headers, the
+        labels above rows: 表二's captions, 表三's groups)."""
+        if table == "t2":
+            t2 = self.t2[version]
+            return list(t2["rows"]), list(t2["columns"].values()), list(t2.get("captions", ()))
+        if table == "t3":
+            return list(self.t3_rows), list(self.t3_columns), list(self.t3_groups)
+        if table == "t4":
+            return list(self.t4_groups), list(self.t4_columns), []
+        raise KeyError(table)
+
     def label_of(self, key: str, version: str = "2021") -> tuple[str, str]:
         """(row label, column label) as the standard prints them, for a cell key."""
         parts = key.split(".")

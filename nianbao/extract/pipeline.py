@@ -127,13 +127,8 @@ LABEL_CHARS_MIN = 3       # 总计, 其他, 规章 are words of any text: not ev
 def printed_labels(std, ver: str, table: str, folded_text: str) -> list[str]:
     """The labels of ``table`` (as the standard prints them) that the document's text or
     its unread table cells print, when they show the table is there; else []."""
-    if table == "t2":
-        t2 = std.t2[ver]
-        rows, cols = [r.canonical for r in t2["rows"]], [c.canonical for c in t2["columns"].values()]
-    elif table == "t3":
-        rows, cols = [r.canonical for r in std.t3_rows], [c.canonical for c in std.t3_columns]
-    else:
-        rows, cols = [g.canonical for g in std.t4_groups], [c.canonical for c in std.t4_columns]
+    row_entries, col_entries, _ = std.table_entries(table, ver)
+    rows, cols = [e.canonical for e in row_entries], [e.canonical for e in col_entries]
 
     def shown(labels: list[str]) -> list[str]:
         return [x for x in dict.fromkeys(labels)

@@ -142,15 +142,10 @@ def _table_labels(version: str) -> dict[str, dict[str, frozenset[str]]]:
     captions and their variants), normalised → the canonical labels it belongs to. A
     printed label that belongs only to other labels of the table is a cell read from the
     wrong place: never reported as the unit's wording."""
-    s = C.std()
-    t2 = s.t2[version]
-    entries = {"t2": [*t2["rows"], *t2["columns"].values(), *t2.get("captions", ())],
-               "t3": [*s.t3_rows, *s.t3_columns, *s.t3_groups],
-               "t4": [*s.t4_groups, *s.t4_columns]}
     out: dict[str, dict[str, frozenset[str]]] = {}
-    for t, es in entries.items():
+    for t in ("t2", "t3", "t4"):
         owners: dict[str, set[str]] = {}
-        for e in es:
+        for e in (e for group in C.std().table_entries(t, version) for e in group):
             for x in (e.canonical, *e.variants):
                 if norm_label(x):
                     owners.setdefault(norm_label(x), set()).add(e.canonical)
